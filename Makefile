@@ -1,0 +1,73 @@
+# casetriage: every task a person or CI needs, from a fresh clone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+CT := $(BIN)/casetriage
+DATA := data/synth
+CASES ?= 10000
+SEED ?= 7
+PORT ?= 3000
+export MLFLOW_TRACKING_URI ?= sqlite:///$(CURDIR)/var/mlflow/mlflow.db
+export CASETRIAGE_HOME ?= $(CURDIR)/var
+
+.PHONY: help setup data train audit release keys serve run test test-fast lint format bench notebooks clean
+
+help: ## list every target
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+setup: $(BIN)/.installed ## create .venv and install casetriage with its dev tools
+
+data: setup ## generate the synthetic caseload into data/synth
+	$(CT) synth --cases $(CASES) --seed $(SEED) --out $(DATA)
+
+train: setup ## train a candidate risk model and log it to MLflow
+	$(CT) train $(DATA)
+
+release: setup ## audit the candidate and make it champion if the fairness gate passes
+	$(CT) release $(DATA) --report-dir var/reports/latest
+
+keys: setup ## create one demo API key per role (printed once)
+	$(CT) keys demo
+
+serve: setup ## serve the API with the champion model on http://127.0.0.1:$(PORT)
+	$(CT) serve --port $(PORT)
+
+run: setup data train release keys ## fresh clone to a serving API: install, data, train, audit, release, serve
+	@echo
+	@echo "API docs:       http://127.0.0.1:$(PORT)/docs"
+	@echo "Fairness report: var/reports/latest/report.html"
+	@echo "MLflow store:   $(MLFLOW_TRACKING_URI)"
+	@echo
+	$(CT) serve --port $(PORT)
+
+test: setup ## run the whole test suite (slow tests included)
+	$(BIN)/python -m pytest
+
+test-fast: setup ## run the fast tests only
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: setup ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: setup ## run the benchmarks and print their figures
+	$(CT) bench
+
+notebooks: setup ## render the notebooks to HTML with their outputs
+	$(BIN)/python -m casetriage.notebooks_render notebooks notebooks/_build
+
+clean: ## remove generated data, stores and reports (keeps .venv)
+	rm -rf data var mlruns notebooks/_build

@@ -1,0 +1,153 @@
+"""Data contracts shared by every package: needs, case fields, sensitive attributes.
+
+These names are the vocabulary of the whole system. The needs and their labels follow
+``shared/intake_notes/README.md``; the case columns are what the synthetic generator
+writes, what the risk model reads and what the API accepts.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "CASE_CATEGORICAL_FIELDS",
+    "CASE_NUMERIC_FIELDS",
+    "EXPERIENCERS",
+    "MODEL_INPUT_FIELDS",
+    "NEEDS",
+    "SAFETY_NEEDS",
+    "SENSITIVE_ATTRIBUTES",
+    "STATUSES",
+    "CaseFields",
+    "ExtractedNeed",
+    "is_active",
+]
+
+NEEDS: tuple[str, ...] = (
+    "housing_instability",
+    "homelessness",
+    "food_insecurity",
+    "financial_strain",
+    "utilities",
+    "employment",
+    "transportation",
+    "health_insurance",
+    "medical_care",
+    "mental_health",
+    "substance_use",
+    "suicide_risk",
+    "interpersonal_violence",
+    "child_safety",
+    "social_isolation",
+    "legal",
+    "childcare",
+)
+SAFETY_NEEDS: frozenset[str] = frozenset({"suicide_risk", "interpersonal_violence", "child_safety"})
+STATUSES: tuple[str, ...] = ("present", "negated", "historical", "hypothetical")
+EXPERIENCERS: tuple[str, ...] = ("client", "other")
+
+NeedName = Literal[
+    "housing_instability",
+    "homelessness",
+    "food_insecurity",
+    "financial_strain",
+    "utilities",
+    "employment",
+    "transportation",
+    "health_insurance",
+    "medical_care",
+    "mental_health",
+    "substance_use",
+    "suicide_risk",
+    "interpersonal_violence",
+    "child_safety",
+    "social_isolation",
+    "legal",
+    "childcare",
+]
+Status = Literal["present", "negated", "historical", "hypothetical"]
+Experiencer = Literal["client", "other"]
+
+# Structured case fields. The risk model may read MODEL_INPUT_FIELDS only; the
+# preferred language is used to match caseworkers, never to score risk.
+CASE_NUMERIC_FIELDS: tuple[str, ...] = (
+    "age",
+    "household_size",
+    "n_children",
+    "prior_referrals",
+    "prior_crises",
+)
+CASE_CATEGORICAL_FIELDS: tuple[str, ...] = (
+    "income_band",
+    "housing_type",
+    "referral_source",
+    "region",
+)
+MODEL_INPUT_FIELDS: tuple[str, ...] = CASE_NUMERIC_FIELDS + CASE_CATEGORICAL_FIELDS
+SENSITIVE_ATTRIBUTES: tuple[str, ...] = ("race_ethnicity", "sex", "age_band", "disability")
+
+INCOME_BANDS: tuple[str, ...] = ("none", "under_15k", "15k_30k", "30k_50k", "over_50k")
+HOUSING_TYPES: tuple[str, ...] = (
+    "renting",
+    "owner",
+    "public_housing",
+    "with_family",
+    "shelter",
+    "unhoused",
+)
+REFERRAL_SOURCES: tuple[str, ...] = (
+    "self",
+    "hospital",
+    "school",
+    "police",
+    "hotline",
+    "court",
+    "community_org",
+)
+REGIONS: tuple[str, ...] = ("north", "south", "east", "west", "central")
+LANGUAGES: tuple[str, ...] = ("en", "es", "vi", "zh", "ar", "so")
+
+
+class ExtractedNeed(BaseModel):
+    """One mention of a need in a note, as ``casetriage extract`` writes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    need: NeedName
+    status: Status
+    experiencer: Experiencer
+    start: int = Field(ge=0, description="character offset of the evidence in the note")
+    end: int = Field(ge=0, description="end offset (exclusive) of the evidence")
+    evidence: str = Field(description="text[start:end]")
+    code: str | None = Field(default=None, description="ICD-10-CM code, e.g. Z59.0")
+    safety: bool = Field(default=False, description="suicide risk, violence or child safety")
+
+
+def is_active(need: ExtractedNeed | dict) -> bool:
+    """A need is active when it is present now for the client."""
+    if isinstance(need, dict):
+        return need["status"] == "present" and need["experiencer"] == "client"
+    return need.status == "present" and need.experiencer == "client"
+
+
+class CaseFields(BaseModel):
+    """The structured fields of a case, as the API and the risk model receive them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    age: int = Field(ge=0, le=120)
+    household_size: int = Field(ge=1, le=30)
+    n_children: int = Field(ge=0, le=25)
+    prior_referrals: int = Field(ge=0, le=1000, description="referrals in the last 12 months")
+    prior_crises: int = Field(ge=0, le=1000, description="crises in the last 12 months")
+    income_band: Literal["none", "under_15k", "15k_30k", "30k_50k", "over_50k"]
+    housing_type: Literal[
+        "renting", "owner", "public_housing", "with_family", "shelter", "unhoused"
+    ]
+    referral_source: Literal[
+        "self", "hospital", "school", "police", "hotline", "court", "community_org"
+    ]
+    region: Literal["north", "south", "east", "west", "central"]
+    preferred_language: Literal["en", "es", "vi", "zh", "ar", "so"] = "en"
