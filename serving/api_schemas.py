@@ -1,0 +1,230 @@
+"""Request and response bodies of the ``/v1`` API.
+
+Requests forbid unknown fields, so a typo is a 422 naming the field instead of a value
+silently ignored. Sensitive attributes arrive in ``audit_attributes``, apart from the
+case fields, and go to their own table, never to the model.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from casetriage.schemas import CaseFields
+
+__all__ = [
+    "AuditAttributes",
+    "BatchScoreRequest",
+    "BatchScoreResponse",
+    "CaseIn",
+    "DecisionIn",
+    "DecisionOut",
+    "ErasureOut",
+    "ErrorBody",
+    "QueueItem",
+    "QueuePage",
+    "ReleaseOut",
+    "ScoreOut",
+    "ScoreWithDecisions",
+]
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+MAX_NOTE_CHARS = 20_000
+MAX_BATCH_CASES = 100
+
+
+class AuditAttributes(BaseModel):
+    """Kept apart for fairness audits of the model and of people's decisions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    race_ethnicity: str | None = Field(default=None, max_length=64)
+    sex: str | None = Field(default=None, max_length=64)
+    age_band: str | None = Field(default=None, max_length=64)
+    disability: str | None = Field(default=None, max_length=64)
+
+
+class CaseIn(CaseFields):
+    """One case to score: its id, the intake note and the structured fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    case_id: str = Field(pattern=ID_PATTERN, description="the case management system's id")
+    note: str = Field(min_length=1, max_length=MAX_NOTE_CHARS, description="intake note text")
+    previous_worker_id: str | None = Field(default=None, pattern=ID_PATTERN)
+    audit_attributes: AuditAttributes | None = None
+
+    @model_validator(mode="after")
+    def _note_not_blank(self) -> CaseIn:
+        if not self.note.strip():
+            raise ValueError("note: the intake note is blank")
+        return self
+
+    def model_input(self) -> dict[str, Any]:
+        """What the scorer receives: everything but the audit attributes."""
+        return self.model_dump(exclude={"audit_attributes"})
+
+
+class BatchScoreRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cases: list[CaseIn] = Field(min_length=1, max_length=MAX_BATCH_CASES)
+
+    @model_validator(mode="after")
+    def _unique_case_ids(self) -> BatchScoreRequest:
+        seen: set[str] = set()
+        for case in self.cases:
+            if case.case_id in seen:
+                raise ValueError(f"cases: case_id {case.case_id!r} appears twice")
+            seen.add(case.case_id)
+        return self
+
+
+class _Open(BaseModel):
+    """Model output items may carry extra keys; the service passes them through."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class NeedOut(_Open):
+    need: str
+    status: str
+    experiencer: str
+    start: int
+    end: int
+    evidence: str
+    code: str | None = None
+    safety: bool = False
+
+
+class ReasonOut(_Open):
+    factor: str
+    direction: str
+    text: str
+    weight: float | None = None
+    evidence: Any = None
+
+
+class RiskOut(_Open):
+    probability: float
+    reasons: list[ReasonOut] = []
+
+
+class TierOut(_Open):
+    tier: int
+    label: str
+    rule: str | None = None
+
+
+class WorkerOut(_Open):
+    worker_id: str
+    name: str
+    score: float
+    reasons: list[Any] = []
+
+
+class ScoreOut(BaseModel):
+    """A suggestion awaiting a supervisor: ``status`` starts as ``pending_review``."""
+
+    score_id: str
+    case_id: str
+    status: Literal["pending_review", "confirmed", "overridden", "erased"]
+    model_version: str
+    created_at: datetime
+    needs: list[NeedOut]
+    risk: RiskOut
+    tier: TierOut
+    workers: list[WorkerOut]
+
+
+class BatchScoreResponse(BaseModel):
+    scores: list[ScoreOut]
+
+
+class DecisionIn(BaseModel):
+    """A supervisor's decision: confirm the suggestion, or override tier and/or worker."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["confirm", "override"]
+    tier: int | None = Field(default=None, ge=1, le=4, description="the tier decided on")
+    worker_id: str | None = Field(default=None, pattern=ID_PATTERN)
+    reason: str | None = Field(default=None, max_length=2000)
+    amend: bool = Field(default=False, description="replace an earlier decision, kept beside it")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DecisionIn:
+        has_reason = bool(self.reason and self.reason.strip())
+        if self.action == "override":
+            if self.tier is None and self.worker_id is None:
+                raise ValueError("tier: an override changes the tier, the worker or both")
+            if not has_reason:
+                raise ValueError("reason: an override needs a reason")
+        if self.amend and not has_reason:
+            raise ValueError("reason: an amendment needs a reason")
+        return self
+
+
+class DecisionOut(BaseModel):
+    decision_id: int
+    score_id: str
+    action: str
+    tier: int
+    worker_id: str | None
+    reason: str | None
+    amends_decision_id: int | None
+    decided_by_key_id: str
+    decided_at: datetime
+
+
+class ScoreWithDecisions(BaseModel):
+    score_id: str
+    case_id: str
+    status: str
+    model_version: str
+    created_at: datetime
+    erased: bool
+    result: dict[str, Any] | None
+    decisions: list[DecisionOut]
+
+
+class QueueItem(BaseModel):
+    score_id: str
+    case_id: str
+    tier: int
+    probability: float
+    region: str | None
+    needs: list[str]
+    suggested_worker_id: str | None
+    model_version: str
+    created_at: datetime
+    waiting_seconds: float
+
+
+class QueuePage(BaseModel):
+    items: list[QueueItem]
+    next_offset: int | None
+
+
+class ReleaseOut(BaseModel):
+    version: str
+    aliases: list[str]
+    audit_verdict: str | None
+    audit_policy_hash: str | None
+    audit_report_uri: str | None
+    signoff: dict[str, str]
+    created_at: datetime | None
+
+
+class ErasureOut(BaseModel):
+    case_id: str
+    scores_scrubbed: int
+    decisions_scrubbed: int
+
+
+class ErrorBody(BaseModel):
+    error: str
+    field: str | None = None
+    detail: list[Any] | None = None

@@ -1,0 +1,170 @@
+"""The append-only, hash-chained audit log, and its verification.
+
+Every entry's hash covers its own fields and the previous entry's hash. Writers lock the
+single ``audit_head`` row (``SELECT ... FOR UPDATE`` on PostgreSQL; ``BEGIN IMMEDIATE``
+on SQLite) inside the same transaction as the change they record, so several workers or
+replicas append one after another and can never fork the chain; a unique ``prev_hash``
+makes a fork impossible even if that lock were bypassed.
+
+Entries carry ids, roles, actions, model versions and numbers, never note text, names,
+reasons (only their SHA-256) or keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from serving.tables import GENESIS_HASH, AuditEntry, AuditHead
+
+__all__ = ["Actor", "ChainReport", "append_entry", "entry_hash", "iter_entries", "verify_chain"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Actor:
+    """Who did something: an API key id and its role, or the operator's CLI."""
+
+    key_id: str
+    role: str
+
+
+CLI_ACTOR = Actor(key_id="cli", role="operator")
+
+
+def _canonical(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def entry_hash(*, prev_hash: str, payload: dict[str, Any]) -> str:
+    """SHA-256 over the previous hash and the entry's canonical JSON."""
+    return hashlib.sha256(f"{prev_hash}\n{_canonical(payload)}".encode()).hexdigest()
+
+
+def _payload(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "at": entry.at,
+        "actor_key_id": entry.actor_key_id,
+        "actor_role": entry.actor_role,
+        "action": entry.action,
+        "case_id": entry.case_id,
+        "score_id": entry.score_id,
+        "model_version": entry.model_version,
+        "details": entry.details,
+    }
+
+
+def append_entry(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    case_id: str | None = None,
+    score_id: str | None = None,
+    model_version: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry in ``session``'s transaction; it commits with the change it records."""
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one()
+    entry = AuditEntry(
+        seq=head.seq + 1,
+        prev_hash=head.entry_hash,
+        at=datetime.now(UTC).isoformat(timespec="microseconds"),
+        actor_key_id=actor.key_id,
+        actor_role=actor.role,
+        action=action,
+        case_id=case_id,
+        score_id=score_id,
+        model_version=model_version,
+        details=_canonical(details or {}),
+    )
+    entry.entry_hash = entry_hash(prev_hash=entry.prev_hash, payload=_payload(entry))
+    head.seq = entry.seq
+    head.entry_hash = entry.entry_hash
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def iter_entries(session: Session, *, batch: int = 1000) -> Iterator[AuditEntry]:
+    """Entries in chain order, read in batches so a long log needs little memory."""
+    last = 0
+    while True:
+        rows = (
+            session.execute(
+                select(AuditEntry)
+                .where(AuditEntry.seq > last)
+                .order_by(AuditEntry.seq)
+                .limit(batch)
+            )
+            .scalars()
+            .all()
+        )
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChainReport:
+    """The outcome of :func:`verify_chain`: ``ok``, how many entries, the first problem."""
+
+    ok: bool
+    entries: int
+    first_bad_seq: int | None = None
+    problem: str = ""
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Recompute every hash; report the first entry that was edited, removed or reordered."""
+    prev = GENESIS_HASH
+    expected = 1
+    for entry in iter_entries(session):
+        if entry.seq != expected:
+            return ChainReport(
+                ok=False,
+                entries=expected - 1,
+                first_bad_seq=expected,
+                problem=f"entry {expected} is missing (next entry found is {entry.seq})",
+            )
+        if entry.prev_hash != prev:
+            return ChainReport(
+                ok=False,
+                entries=expected - 1,
+                first_bad_seq=entry.seq,
+                problem=f"entry {entry.seq} does not link to entry {entry.seq - 1}",
+            )
+        if entry_hash(prev_hash=entry.prev_hash, payload=_payload(entry)) != entry.entry_hash:
+            return ChainReport(
+                ok=False,
+                entries=expected - 1,
+                first_bad_seq=entry.seq,
+                problem=f"entry {entry.seq} ({entry.action}) was edited: its hash does not match",
+            )
+        prev = entry.entry_hash
+        expected += 1
+    count = expected - 1
+    head = session.get(AuditHead, 1)
+    if head is None:
+        return ChainReport(ok=False, entries=count, problem="the chain head row is missing")
+    if head.seq != count or head.entry_hash != prev:
+        return ChainReport(
+            ok=False,
+            entries=count,
+            first_bad_seq=count + 1,
+            problem=(
+                f"entry {count + 1} is missing: the head records {head.seq} entries "
+                f"but the log ends at {count}"
+            ),
+        )
+    return ChainReport(ok=True, entries=count)

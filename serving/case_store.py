@@ -1,0 +1,379 @@
+"""Scores, decisions, the review queue and erasure, each in one audited transaction.
+
+Every change and the audit entry that records it commit together, so the log never
+claims something that did not happen and nothing happens unlogged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from casetriage.schemas import is_active
+from serving.api_keys import authenticate
+from serving.api_schemas import CaseIn, DecisionIn
+from serving.audit_log import Actor, append_entry
+from serving.errors import ApiError, ConflictError, NotFoundError
+from serving.note_cipher import NoteCipher
+from serving.tables import (
+    Case,
+    Decision,
+    IdempotencyRecord,
+    ScoreNeed,
+    ScoreRecord,
+    SensitiveAttributes,
+)
+
+__all__ = ["CaseStore", "IdempotencyRaceError", "QueueFilter", "utc"]
+
+
+def utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every time here is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class IdempotencyRaceError(Exception):
+    """Another request with the same Idempotency-Key committed first."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueFilter:
+    tier: int | None = None
+    region: str | None = None
+    need: str | None = None
+
+
+class CaseStore:
+    """The service's storage, behind a small API the HTTP layer calls from a thread pool."""
+
+    def __init__(self, *, sessions: sessionmaker[Session], cipher: NoteCipher) -> None:
+        self.sessions = sessions
+        self.cipher = cipher
+
+    def authenticate(self, presented: str | None) -> Actor | None:
+        with self.sessions() as session:
+            return authenticate(session, presented)
+
+    def ping(self) -> None:
+        with self.sessions() as session:
+            session.execute(select(1))
+
+    def find_idempotent(self, *, scope: str, key: str) -> IdempotencyRecord | None:
+        with self.sessions() as session:
+            return session.execute(
+                select(IdempotencyRecord).where(
+                    IdempotencyRecord.scope == scope, IdempotencyRecord.idempotency_key == key
+                )
+            ).scalar_one_or_none()
+
+    def get_scores(self, score_ids: list[str]) -> list[ScoreRecord]:
+        with self.sessions() as session:
+            found = {
+                record.score_id: record
+                for record in session.execute(
+                    select(ScoreRecord).where(ScoreRecord.score_id.in_(score_ids))
+                ).scalars()
+            }
+        return [found[score_id] for score_id in score_ids if score_id in found]
+
+    def save_scores(
+        self,
+        *,
+        actor: Actor,
+        cases: list[CaseIn],
+        results: list[dict[str, Any]],
+        idempotency: tuple[str, str, str] | None = None,
+    ) -> list[ScoreRecord]:
+        """Store the cases, their scores (``pending_review``) and one audit entry per score.
+
+        ``idempotency`` is ``(scope, key, request_hash)``; a concurrent request that
+        stored the same key first makes this raise :class:`IdempotencyRaceError`.
+        """
+        now = datetime.now(UTC)
+        records: list[ScoreRecord] = []
+        try:
+            with self.sessions.begin() as session:
+                for case, result in zip(cases, results, strict=True):
+                    records.append(self._save_one(session, actor, case, result, now))
+                if idempotency is not None:
+                    scope, key, request_hash = idempotency
+                    session.add(
+                        IdempotencyRecord(
+                            scope=scope,
+                            idempotency_key=key,
+                            request_hash=request_hash,
+                            score_ids=[record.score_id for record in records],
+                            created_at=now,
+                        )
+                    )
+                    session.flush()
+        except IntegrityError as error:
+            if idempotency is not None and "idempotency" in str(error.orig).lower():
+                raise IdempotencyRaceError from error
+            raise
+        return records
+
+    def _save_one(
+        self, session: Session, actor: Actor, case: CaseIn, result: dict[str, Any], now: datetime
+    ) -> ScoreRecord:
+        fields = case.model_dump(
+            exclude={"case_id", "note", "audit_attributes", "previous_worker_id"}
+        )
+        stored = session.get(Case, case.case_id)
+        if stored is None:
+            stored = Case(case_id=case.case_id, created_at=now)
+            session.add(stored)
+        stored.region = case.region
+        stored.fields = fields
+        stored.note_ciphertext = self.cipher.encrypt(case.note)
+        stored.erased_at = None
+        session.flush()
+        if case.audit_attributes is not None:
+            session.merge(
+                SensitiveAttributes(case_id=case.case_id, **case.audit_attributes.model_dump())
+            )
+        tier = int(result["tier"]["tier"])
+        probability = float(result["risk"]["probability"])
+        record = ScoreRecord(
+            score_id=uuid.uuid4().hex,
+            case_id=case.case_id,
+            model_version=str(result["model_version"]),
+            tier=tier,
+            probability=probability,
+            status="pending_review",
+            result={key: result[key] for key in ("needs", "risk", "tier", "workers")},
+            created_at=now,
+        )
+        session.add(record)
+        session.flush()
+        for need in sorted({n["need"] for n in result["needs"] if is_active(n)}):
+            session.add(ScoreNeed(score_id=record.score_id, need=need))
+        append_entry(
+            session,
+            actor=actor,
+            action="score",
+            case_id=case.case_id,
+            score_id=record.score_id,
+            model_version=record.model_version,
+            details={"tier": tier, "probability": round(probability, 6)},
+        )
+        return record
+
+    def queue(self, *, where: QueueFilter, limit: int, offset: int) -> tuple[list[dict], bool]:
+        """Pending scores, most urgent first: tier, then risk, then the longest wait."""
+        query = (
+            select(ScoreRecord, Case.region)
+            .join(Case, Case.case_id == ScoreRecord.case_id)
+            .where(ScoreRecord.status == "pending_review")
+        )
+        if where.tier is not None:
+            query = query.where(ScoreRecord.tier == where.tier)
+        if where.region is not None:
+            query = query.where(Case.region == where.region)
+        if where.need is not None:
+            query = query.where(
+                exists().where(
+                    ScoreNeed.score_id == ScoreRecord.score_id, ScoreNeed.need == where.need
+                )
+            )
+        query = query.order_by(
+            ScoreRecord.tier.asc(),
+            ScoreRecord.probability.desc(),
+            ScoreRecord.created_at.asc(),
+            ScoreRecord.score_id.asc(),
+        )
+        now = datetime.now(UTC)
+        with self.sessions() as session:
+            rows = session.execute(query.offset(offset).limit(limit + 1)).all()
+            ids = [record.score_id for record, _ in rows[:limit]]
+            needs: dict[str, list[str]] = {score_id: [] for score_id in ids}
+            for score_id, need in session.execute(
+                select(ScoreNeed.score_id, ScoreNeed.need)
+                .where(ScoreNeed.score_id.in_(ids))
+                .order_by(ScoreNeed.need)
+            ):
+                needs[score_id].append(need)
+        items = []
+        for record, region in rows[:limit]:
+            workers = (record.result or {}).get("workers") or []
+            items.append(
+                {
+                    "score_id": record.score_id,
+                    "case_id": record.case_id,
+                    "tier": record.tier,
+                    "probability": record.probability,
+                    "region": region,
+                    "needs": needs[record.score_id],
+                    "suggested_worker_id": workers[0]["worker_id"] if workers else None,
+                    "model_version": record.model_version,
+                    "created_at": utc(record.created_at),
+                    "waiting_seconds": (now - utc(record.created_at)).total_seconds(),
+                }
+            )
+        return items, len(rows) > limit
+
+    def decide(
+        self,
+        *,
+        actor: Actor,
+        score_id: str,
+        decision: DecisionIn,
+        known_worker_ids: frozenset[str] | None,
+    ) -> Decision:
+        """Record a supervisor's decision; a second one must be an explicit amendment."""
+        if (
+            decision.worker_id is not None
+            and known_worker_ids is not None
+            and decision.worker_id not in known_worker_ids
+        ):
+            raise ApiError(
+                f"worker_id: no caseworker {decision.worker_id!r} on the roster",
+                field="worker_id",
+                status_code=422,
+            )
+        with self.sessions.begin() as session:
+            record = session.execute(
+                select(ScoreRecord).where(ScoreRecord.score_id == score_id).with_for_update()
+            ).scalar_one_or_none()
+            if record is None:
+                raise NotFoundError(f"score_id: no score {score_id!r}", field="score_id")
+            if record.status == "erased":
+                raise ConflictError(
+                    "score_id: the case was erased; nothing to decide", field="score_id"
+                )
+            latest = session.execute(
+                select(Decision)
+                .where(Decision.score_id == score_id)
+                .order_by(Decision.decision_id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            if latest is not None and not decision.amend:
+                raise ConflictError(
+                    'amend: this score already has a decision; send "amend": true with a '
+                    "reason to amend it",
+                    field="amend",
+                )
+            if latest is None and decision.amend:
+                raise ConflictError("amend: there is no decision to amend yet", field="amend")
+            workers = (record.result or {}).get("workers") or []
+            suggested_worker = workers[0]["worker_id"] if workers else None
+            if decision.action == "confirm":
+                tier, worker_id = record.tier, suggested_worker
+            else:
+                tier = decision.tier if decision.tier is not None else record.tier
+                worker_id = (
+                    decision.worker_id if decision.worker_id is not None else suggested_worker
+                )
+            reason = decision.reason.strip() if decision.reason else None
+            row = Decision(
+                score_id=score_id,
+                action=decision.action,
+                tier=tier,
+                worker_id=worker_id,
+                reason=reason,
+                amends_decision_id=latest.decision_id if latest is not None else None,
+                decided_by_key_id=actor.key_id,
+                decided_at=datetime.now(UTC),
+            )
+            session.add(row)
+            session.flush()
+            record.status = "confirmed" if decision.action == "confirm" else "overridden"
+            append_entry(
+                session,
+                actor=actor,
+                action="decision_amended" if decision.amend else "decision",
+                case_id=record.case_id,
+                score_id=score_id,
+                model_version=record.model_version,
+                details={
+                    "decision_id": row.decision_id,
+                    "amends_decision_id": row.amends_decision_id,
+                    "decision": decision.action,
+                    "suggested_tier": record.tier,
+                    "tier": tier,
+                    "suggested_worker_id": suggested_worker,
+                    "worker_id": worker_id,
+                    "reason_sha256": hashlib.sha256(reason.encode()).hexdigest()
+                    if reason
+                    else None,
+                },
+            )
+        return row
+
+    def score_with_decisions(self, score_id: str) -> tuple[ScoreRecord, bool, list[Decision]]:
+        with self.sessions() as session:
+            record = session.get(ScoreRecord, score_id)
+            if record is None:
+                raise NotFoundError(f"score_id: no score {score_id!r}", field="score_id")
+            case = session.get(Case, record.case_id)
+            decisions = list(
+                session.execute(
+                    select(Decision)
+                    .where(Decision.score_id == score_id)
+                    .order_by(Decision.decision_id)
+                ).scalars()
+            )
+        return record, bool(case and case.erased_at), decisions
+
+    def note_of(self, case_id: str) -> str | None:
+        with self.sessions() as session:
+            case = session.get(Case, case_id)
+            if case is None or case.note_ciphertext is None:
+                return None
+            return self.cipher.decrypt(case.note_ciphertext)
+
+    def erase_case(self, *, actor: Actor, case_id: str) -> tuple[int, int]:
+        """Remove the note, fields, sensitive attributes, score details and decision reasons.
+
+        What stays is de-identified: ids, tiers, probabilities, model versions, who
+        decided what and when, and the audit chain.
+        """
+        with self.sessions.begin() as session:
+            case = session.execute(
+                select(Case).where(Case.case_id == case_id).with_for_update()
+            ).scalar_one_or_none()
+            if case is None:
+                raise NotFoundError(f"case_id: no case {case_id!r}", field="case_id")
+            score_ids = list(
+                session.execute(
+                    select(ScoreRecord.score_id).where(ScoreRecord.case_id == case_id)
+                ).scalars()
+            )
+            case.note_ciphertext = None
+            case.fields = None
+            case.region = None
+            case.erased_at = datetime.now(UTC)
+            session.execute(
+                delete(SensitiveAttributes).where(SensitiveAttributes.case_id == case_id)
+            )
+            session.execute(delete(ScoreNeed).where(ScoreNeed.score_id.in_(score_ids)))
+            for record in session.execute(
+                select(ScoreRecord).where(ScoreRecord.case_id == case_id)
+            ).scalars():
+                record.result = None
+                record.status = "erased"
+            decisions = list(
+                session.execute(select(Decision).where(Decision.score_id.in_(score_ids))).scalars()
+            )
+            for row in decisions:
+                row.reason = None
+            append_entry(
+                session,
+                actor=actor,
+                action="erasure",
+                case_id=case_id,
+                details={"scores": len(score_ids), "decisions": len(decisions)},
+            )
+        return len(score_ids), len(decisions)
+
+    def record_event(self, *, actor: Actor, action: str, **fields: Any) -> None:
+        """An audit entry for an event with no other row, e.g. a model version starting to serve."""
+        with self.sessions.begin() as session:
+            append_entry(session, actor=actor, action=action, **fields)

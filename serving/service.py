@@ -1,0 +1,83 @@
+"""The casetriage BentoML service: ``bentoml serve serving.service:TriageAPI``.
+
+Two services, as in BentoML's model-composition examples:
+
+* ``TriageScorer`` loads the ``champion`` model once per worker and scores cases with
+  adaptive batching: concurrent ``/v1/score`` requests are merged into one model call.
+* ``TriageAPI`` mounts the versioned FastAPI app (``/v1``: scoring, review queue,
+  decisions, releases, erasure), checks roles, stores every score as
+  ``pending_review`` and writes the audit log. It reaches the scorer through
+  ``bentoml.depends``.
+
+The service refuses to start when the champion version has no passing or signed-off
+fairness audit (``models.TriageModel.load`` raises).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import bentoml
+
+from serving.http_api import create_app
+
+__all__ = ["TriageAPI", "TriageScorer"]
+
+# Batching: up to 64 cases per model call, waiting at most 50 ms to fill a batch.
+MAX_BATCH_SIZE = 64
+MAX_LATENCY_MS = 50
+
+api_app = create_app()
+
+
+@bentoml.service(name="triage_scorer", workers=1, traffic={"timeout": 120})
+class TriageScorer:
+    """The champion model, loaded once in each worker process."""
+
+    def __init__(self) -> None:
+        from serving.champion import load_champion
+        from serving.json_logging import configure_json_logging, log_event
+
+        configure_json_logging()
+        self.model = load_champion()
+        log_event("model_loaded", model_version=str(self.model.version))
+
+    @bentoml.api(batchable=True, max_batch_size=MAX_BATCH_SIZE, max_latency_ms=MAX_LATENCY_MS)
+    def score(self, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Score a batch of cases (audit attributes never reach here)."""
+        return self.model.score(cases)
+
+    @bentoml.api
+    def model_version(self) -> str:
+        return str(self.model.version)
+
+
+@bentoml.service(name="casetriage", workers=1, traffic={"timeout": 120})
+@bentoml.asgi_app(api_app, path="/")
+class TriageAPI:
+    """The HTTP API; it holds the database and the roster, the scorer holds the model."""
+
+    scorer = bentoml.depends(TriageScorer)
+
+    def __init__(self) -> None:
+        from serving.champion import load_roster
+        from serving.json_logging import configure_json_logging
+        from serving.runtime import build_runtime
+
+        configure_json_logging()
+        roster = load_roster()
+        api_app.state.runtime = build_runtime(
+            score_cases=self._score_cases,
+            worker_ids=frozenset(roster["worker_id"].astype(str)),
+        )
+
+    async def _score_cases(self, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return await self.scorer.to_async.score(cases)
+
+    def __is_ready__(self) -> bool:
+        """Ready when the database answers (BentoML also waits for the scorer)."""
+        try:
+            api_app.state.runtime.store.ping()
+        except Exception:
+            return False
+        return True
