@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -49,6 +49,18 @@ from serving.tables import ScoreRecord
 
 __all__ = ["ServingRuntime", "create_app"]
 
+RegionName = Literal[REGIONS]
+NeedName = Literal[NEEDS]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="retries with the same key return the same score, never a duplicate",
+    ),
+]
+ScoreId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="the score's id")]
 ScoreCases = Callable[[list[dict[str, Any]]], Awaitable[list[dict[str, Any]]]]
 
 
@@ -334,14 +346,6 @@ def create_app() -> FastAPI:
         response.headers["X-Request-ID"] = request_id
         return response
 
-    idempotency_header = Header(
-        default=None,
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=200,
-        description="retries with the same key return the same score, never a duplicate",
-    )
-
     @app.post(
         "/v1/score",
         response_model=ScoreOut,
@@ -354,7 +358,7 @@ def create_app() -> FastAPI:
         request: Request,
         response: Response,
         actor: Annotated[Actor, Depends(require("case_system"))],
-        idempotency_key: Annotated[str | None, idempotency_header] = None,
+        idempotency_key: IdempotencyKey = None,
     ) -> ScoreOut:
         """Score one case: needs with evidence, risk with reasons, tier, worker suggestions."""
         records, replayed = await _score_and_store(
@@ -381,7 +385,7 @@ def create_app() -> FastAPI:
         request: Request,
         response: Response,
         actor: Annotated[Actor, Depends(require("case_system"))],
-        idempotency_key: Annotated[str | None, idempotency_header] = None,
+        idempotency_key: IdempotencyKey = None,
     ) -> BatchScoreResponse:
         """Score up to 100 cases in one request; stored all together or not at all."""
         records, replayed = await _score_and_store(
@@ -401,8 +405,8 @@ def create_app() -> FastAPI:
         request: Request,
         _: Annotated[Actor, Depends(require("supervisor"))],
         tier: Annotated[int | None, Query(ge=1, le=4)] = None,
-        region: Annotated[str | None, Query(enum=list(REGIONS))] = None,
-        need: Annotated[str | None, Query(enum=list(NEEDS))] = None,
+        region: Annotated[RegionName | None, Query()] = None,
+        need: Annotated[NeedName | None, Query()] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 50,
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     ) -> QueuePage:
@@ -420,8 +424,6 @@ def create_app() -> FastAPI:
         )
         return QueuePage(items=items, next_offset=offset + limit if more else None)
 
-    score_id_path = Path(pattern=r"^[0-9a-f]{32}$", description="the score's id")
-
     @app.post(
         "/v1/scores/{score_id}/decision",
         response_model=DecisionOut,
@@ -430,7 +432,7 @@ def create_app() -> FastAPI:
         tags=["review"],
     )
     async def decide(
-        score_id: Annotated[str, score_id_path],
+        score_id: ScoreId,
         decision: DecisionIn,
         request: Request,
         actor: Annotated[Actor, Depends(require("supervisor"))],
@@ -464,7 +466,7 @@ def create_app() -> FastAPI:
         tags=["scoring"],
     )
     async def get_score(
-        score_id: Annotated[str, score_id_path],
+        score_id: ScoreId,
         request: Request,
         _: Annotated[Actor, Depends(require("case_system", "supervisor"))],
     ) -> ScoreWithDecisions:

@@ -13,6 +13,18 @@ from serving.database import make_engine, make_session_factory, upgrade_schema
 from serving.note_cipher import NoteCipher
 
 
+def in_process_client_class():
+    """Starlette's TestClient; it warns once at import that it prefers ``httpx2``, not installed."""
+    import warnings
+
+    from starlette.exceptions import StarletteDeprecationWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StarletteDeprecationWarning)
+        from starlette.testclient import TestClient
+    return TestClient
+
+
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'serving.db'}"
 
@@ -36,3 +48,93 @@ def keys(store: CaseStore) -> dict[str, str]:
         for role in ROLES:
             issued[role] = create_key(session, role=role, name=f"test {role}", actor=CLI_ACTOR).key
     return issued
+
+
+WORKER_IDS = frozenset({"w001", "w002", "w003"})
+
+
+def _interim_score(cases: list[dict]) -> list[dict]:
+    """Stand-in until models.TriageModel lands: the output contract, from the case fields."""
+    results = []
+    for case in cases:
+        note = case["note"]
+        needs = []
+        if "evict" in note:
+            start = note.index("evict")
+            needs.append(
+                {
+                    "need": "housing_instability",
+                    "status": "present",
+                    "experiencer": "client",
+                    "start": start,
+                    "end": start + 5,
+                    "evidence": note[start : start + 5],
+                    "code": "Z59.811",
+                    "safety": False,
+                }
+            )
+        probability = min(0.99, 0.1 + 0.1 * case["prior_crises"])
+        tier = 2 if probability >= 0.45 else 3 if probability >= 0.2 else 4
+        results.append(
+            {
+                "case_id": case["case_id"],
+                "needs": needs,
+                "risk": {"probability": probability, "reasons": []},
+                "tier": {"tier": tier, "label": "x", "rule": "threshold"},
+                "workers": [
+                    {"worker_id": "w001", "name": "A. Worker", "score": 1.0, "reasons": []}
+                ],
+                "model_version": "1",
+            }
+        )
+    return results
+
+
+@pytest.fixture
+def scored_inputs() -> list[list[dict]]:
+    """Every list of cases the scorer received, to prove what reached the model."""
+    return []
+
+
+@pytest.fixture
+def client(store, scored_inputs, tmp_path):
+    from serving.http_api import ServingRuntime, create_app
+    from serving.releases import ReleaseCatalog
+    from serving.serving_config import ServingConfig
+
+    async def score_cases(cases):
+        scored_inputs.append(cases)
+        return _interim_score(cases)
+
+    app = create_app()
+    app.state.runtime = ServingRuntime(
+        store=store,
+        score_cases=score_cases,
+        releases=ReleaseCatalog(
+            tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}", model_name="casetriage-risk"
+        ),
+        config=ServingConfig(max_body_bytes=64_000),
+        worker_ids=WORKER_IDS,
+    )
+    client_class = in_process_client_class()
+    with client_class(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def make_case(case_id: str = "c1", **changes) -> dict:
+    case = {
+        "case_id": case_id,
+        "note": "Cl received an eviction notice; denies SI.",
+        "age": 34,
+        "household_size": 3,
+        "n_children": 2,
+        "prior_referrals": 1,
+        "prior_crises": 0,
+        "income_band": "under_15k",
+        "housing_type": "renting",
+        "referral_source": "self",
+        "region": "north",
+        "preferred_language": "en",
+    }
+    case.update(changes)
+    return case
