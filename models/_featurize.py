@@ -96,7 +96,7 @@ def _numeric(frame: pd.DataFrame, field: str) -> np.ndarray:
 
 def _one_hot(frame: pd.DataFrame, field: str) -> np.ndarray:
     allowed = CATEGORIES[field]
-    codes = pd.Categorical(frame[field].astype(str), categories=allowed).codes
+    codes = pd.Index(allowed).get_indexer(frame[field].astype(str))
     bad = codes < 0
     if bad.any():
         row = frame.index[np.flatnonzero(bad)[0]]
@@ -129,6 +129,9 @@ class CaseFeaturizer(TransformerMixin, BaseEstimator):
         per-case reasons add up contributions by factor.
     monotone_increasing_ : ndarray of bool
         Columns on which risk must never decrease (prior crises).
+    mean_ : ndarray
+        Mean of each output column over the fitting cases: the reference ("an average
+        case") that per-case reasons are measured against.
     """
 
     def __init__(self, *, design: str = "linear", age_knots: int = 5):
@@ -157,6 +160,7 @@ class CaseFeaturizer(TransformerMixin, BaseEstimator):
         self.feature_names_, self.factors_, monotone = self.layout()
         self.monotone_increasing_ = np.asarray(monotone, dtype=bool)
         self.n_features_in_ = len(INPUT_COLUMNS)
+        self.mean_ = self.transform(frame).mean(axis=0)
         return self
 
     def layout(self) -> tuple[list[str], list[str], list[bool]]:
@@ -198,24 +202,27 @@ class CaseFeaturizer(TransformerMixin, BaseEstimator):
     def transform(self, X: pd.DataFrame) -> np.ndarray:
         check_is_fitted(self, "feature_names_")
         frame = self._check_frame(X)
+        # every field is validated whatever the design, so bad input fails the same way
+        numeric = {field: _numeric(frame, field).reshape(-1, 1) for field in CASE_NUMERIC_FIELDS}
+        one_hot = {field: _one_hot(frame, field) for field in CASE_CATEGORICAL_FIELDS}
         needs = _needs_matrix(frame["needs"])
         n_active = needs.sum(axis=1, keepdims=True)
-        crises = _numeric(frame, "prior_crises").reshape(-1, 1)
+        crises = numeric["prior_crises"]
         if self.design == "baseline":
             return np.hstack([n_active, crises])
         blocks: list[np.ndarray] = []
         if self.design == "linear":
             blocks += [
-                self.age_spline_.transform(_numeric(frame, "age").reshape(-1, 1)),
-                _numeric(frame, "household_size").reshape(-1, 1),
-                _numeric(frame, "n_children").reshape(-1, 1),
-                np.log1p(_numeric(frame, "prior_referrals")).reshape(-1, 1),
+                self.age_spline_.transform(numeric["age"]),
+                numeric["household_size"],
+                numeric["n_children"],
+                np.log1p(numeric["prior_referrals"]),
                 crises,
                 np.log1p(crises),
             ]
         else:
-            blocks += [_numeric(frame, field).reshape(-1, 1) for field in CASE_NUMERIC_FIELDS]
-        blocks += [_one_hot(frame, field) for field in CASE_CATEGORICAL_FIELDS]
+            blocks += [numeric[field] for field in CASE_NUMERIC_FIELDS]
+        blocks += [one_hot[field] for field in CASE_CATEGORICAL_FIELDS]
         blocks += [needs, n_active]
         if self.design == "linear":
             blocks.append(n_active * np.log1p(crises))

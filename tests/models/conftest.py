@@ -143,7 +143,17 @@ def make_roster(n: int, seed: int) -> pd.DataFrame:
 def precomputed_config():
     """The project's model config, reading the generated `needs` column instead of notes."""
     config = load_model_config()
-    return config.model_copy(update={"needs_source": "precomputed"})
+    families = config.families.model_copy(
+        update={
+            "gradient_boosting": config.families.gradient_boosting.model_copy(
+                update={"max_iter": 60}
+            )
+        }
+    )
+    calibration = config.calibration.model_copy(update={"folds": 3})
+    return config.model_copy(
+        update={"needs_source": "precomputed", "families": families, "calibration": calibration}
+    )
 
 
 @pytest.fixture(scope="session")
