@@ -24,7 +24,15 @@ from sqlalchemy.orm import Session
 
 from serving.tables import GENESIS_HASH, AuditEntry, AuditHead
 
-__all__ = ["Actor", "ChainReport", "append_entry", "entry_hash", "iter_entries", "verify_chain"]
+__all__ = [
+    "Actor",
+    "ChainReport",
+    "append_entry",
+    "entry_hash",
+    "iter_entries",
+    "lock_chain",
+    "verify_chain",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,6 +101,15 @@ def append_entry(
     session.add(entry)
     session.flush()
     return entry
+
+
+def lock_chain(session: Session) -> None:
+    """Take the chain's write lock now, before reading rows the transaction will change.
+
+    Writers then run one after another, so check-then-insert steps (a new case, an
+    idempotency key) cannot interleave.
+    """
+    session.execute(select(AuditHead.id).where(AuditHead.id == 1).with_for_update())
 
 
 def iter_entries(session: Session, *, batch: int = 1000) -> Iterator[AuditEntry]:

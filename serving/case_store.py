@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from casetriage.schemas import is_active
 from serving.api_keys import authenticate
 from serving.api_schemas import CaseIn, DecisionIn
-from serving.audit_log import Actor, append_entry
+from serving.audit_log import Actor, append_entry, lock_chain
 from serving.errors import ApiError, ConflictError, NotFoundError
 from serving.note_cipher import NoteCipher
 from serving.tables import (
@@ -100,6 +100,9 @@ class CaseStore:
         records: list[ScoreRecord] = []
         try:
             with self.sessions.begin() as session:
+                lock_chain(session)
+                if idempotency is not None and self._idempotency_taken(session, *idempotency[:2]):
+                    raise IdempotencyRaceError
                 for case, result in zip(cases, results, strict=True):
                     records.append(self._save_one(session, actor, case, result, now))
                 if idempotency is not None:
@@ -119,6 +122,17 @@ class CaseStore:
                 raise IdempotencyRaceError from error
             raise
         return records
+
+    @staticmethod
+    def _idempotency_taken(session: Session, scope: str, key: str) -> bool:
+        return (
+            session.execute(
+                select(IdempotencyRecord.record_id).where(
+                    IdempotencyRecord.scope == scope, IdempotencyRecord.idempotency_key == key
+                )
+            ).first()
+            is not None
+        )
 
     def _save_one(
         self, session: Session, actor: Actor, case: CaseIn, result: dict[str, Any], now: datetime

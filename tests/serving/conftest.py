@@ -138,3 +138,39 @@ def make_case(case_id: str = "c1", **changes) -> dict:
     }
     case.update(changes)
     return case
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster_url():
+    from .postgres_cluster import PG_BIN, throwaway_cluster
+
+    if not (PG_BIN / "initdb").exists() or not (PG_BIN / "pg_ctl").exists():
+        pytest.skip(f"PostgreSQL binaries not found in {PG_BIN}")
+    with throwaway_cluster() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster_url):
+    """A fresh database in the session's cluster, so each test starts empty."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_cluster_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return postgres_cluster_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture
+def pg_store(postgres_url, tmp_path):
+    engine = make_engine(postgres_url)
+    upgrade_schema(engine)
+    yield CaseStore(
+        sessions=make_session_factory(engine),
+        cipher=NoteCipher(key_file=tmp_path / "secrets" / "note.key"),
+    )
+    engine.dispose()
