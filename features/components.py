@@ -1,0 +1,311 @@
+"""spaCy pipeline components for needs: the lexicon matcher and the ConText scope resolver.
+
+Both are registered with ``@Language.factory`` when this module is imported by
+:func:`features.pipeline.build_pipeline`; nothing is built or read at import time.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from features._resources import STATUS_CATEGORIES, load_context_rules, load_lexicon
+
+__all__ = ["NEEDS_SPAN_KEY", "NeedContext", "NeedMatcher", "register_extensions"]
+
+NEEDS_SPAN_KEY = "needs"
+_CATEGORY_STATUS = {
+    "NEGATED": "negated",
+    "HISTORICAL": "historical",
+    "HYPOTHETICAL": "hypothetical",
+}
+
+
+def register_extensions() -> None:
+    """Declare the custom attributes the components assign (idempotent)."""
+    for name, default in (
+        ("lexical_status", "present"),
+        ("status", "present"),
+        ("experiencer", "client"),
+        ("self_evident", False),
+        ("modifiers", ()),
+    ):
+        if not Span.has_extension(name):
+            Span.set_extension(name, default=default)
+
+
+def _phrase_docs(nlp: Language, phrases) -> list[Doc]:
+    return [nlp.make_doc(p) for p in phrases]
+
+
+class NeedMatcher:
+    """Find need mentions with a LOWER PhraseMatcher plus token patterns from the lexicon.
+
+    Writes ``doc.spans["needs"]``: one span per mention, label = need. Within one need,
+    overlapping mentions keep the longest; different needs may overlap ("at risk of
+    homelessness" is housing instability and, hypothetically, homelessness).
+    """
+
+    def __init__(self, nlp: Language, name: str, *, lexicon_path: str = "") -> None:
+        register_extensions()
+        self.name = name
+        lexicon = load_lexicon(lexicon_path or None)
+        self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._patterns = Matcher(nlp.vocab)
+        self._blockers = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._self_evident_needs = set()
+        for need, entry in lexicon.items():
+            if entry.self_evident:
+                self._self_evident_needs.add(need)
+            for status, phrases in entry.phrases.items():
+                if phrases:
+                    self._phrases.add(f"{need}|{status}|", _phrase_docs(nlp, phrases))
+            if entry.self_evident_phrases:
+                self._phrases.add(
+                    f"{need}|present|self", _phrase_docs(nlp, entry.self_evident_phrases)
+                )
+            for i, (status, pattern) in enumerate(entry.patterns):
+                self._patterns.add(f"{need}|{status}|#{i}", [pattern])
+            if entry.ignore_inside:
+                self._blockers.add(need, _phrase_docs(nlp, entry.ignore_inside))
+
+    def __call__(self, doc: Doc) -> Doc:
+        strings = doc.vocab.strings
+        by_need: dict[str, list[Span]] = {}
+        for match_id, start, end in [*self._phrases(doc), *self._patterns(doc)]:
+            need, status, flag = strings[match_id].split("|")
+            span = Span(doc, start, end, label=need)
+            span._.lexical_status = status
+            span._.status = status
+            span._.self_evident = need in self._self_evident_needs or flag == "self"
+            by_need.setdefault(need, []).append(span)
+        blocked: dict[str, list[tuple[int, int]]] = {}
+        if by_need:
+            for match_id, start, end in self._blockers(doc):
+                blocked.setdefault(strings[match_id], []).append((start, end))
+        mentions: list[Span] = []
+        for need, spans in by_need.items():
+            # self-evident phrases win ties so the flag survives the overlap filter
+            for span in _longest_mentions(spans):
+                if not any(b0 <= span.start and span.end <= b1 for b0, b1 in blocked.get(need, ())):
+                    mentions.append(span)
+        mentions.sort(key=lambda s: (s.start, s.end))
+        doc.spans[NEEDS_SPAN_KEY] = mentions
+        return doc
+
+
+def _longest_mentions(spans: list[Span]) -> list[Span]:
+    """Non-overlapping mentions of one need: longest first; on a tie the later one, so that
+    "no food insecurity" keeps "food insecurity" (negated by "no") rather than "no food";
+    self-evident phrases win remaining ties so their flag survives."""
+    ordered = sorted(spans, key=lambda s: (-(s.end - s.start), -s.start, not s._.self_evident))
+    kept: list[Span] = []
+    taken: set[int] = set()
+    for span in ordered:
+        if not taken.intersection(range(span.start, span.end)):
+            kept.append(span)
+            taken.update(range(span.start, span.end))
+    return kept
+
+
+@dataclass(frozen=True, slots=True)
+class _Trigger:
+    start: int
+    end: int
+    category: str
+    direction: str
+    max_scope: int
+    inside: tuple[int, int] | None = None  # the need mention that contains the trigger
+
+
+@dataclass(frozen=True, slots=True)
+class _Terminator:
+    start: int
+    end: int
+    categories: frozenset[str]
+
+
+class NeedContext:
+    """ConText: set each need mention's status and experiencer from triggers in scope.
+
+    Scope rules (see ``data/context_rules.yaml``): a trigger reaches mentions in its
+    direction within ``max_scope`` tokens, in the same sentence, up to a terminating term
+    for its category, and only if no nearer trigger of the same kind (status or experiencer)
+    lies in between. Pseudo-triggers cancel the triggers they overlap. A trigger inside a
+    need phrase ("no" in "no heat") acts only on mentions nested in that phrase. A
+    questionnaire answer after the mention ("...: often true", "? No") decides its status.
+    """
+
+    def __init__(self, nlp: Language, name: str, *, rules_path: str = "") -> None:
+        register_extensions()
+        self.name = name
+        rules = load_context_rules(rules_path or None)
+        self._rules = rules.rules
+        self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._patterns = Matcher(nlp.vocab)
+        for i, rule in enumerate(rules.rules):
+            if rule.phrases:
+                self._phrases.add(str(i), _phrase_docs(nlp, rule.phrases))
+            if rule.patterns:
+                self._patterns.add(str(i), list(rule.patterns))
+        self._separators = frozenset(rules.answer_separators)
+        self._answers = [
+            (tuple(t.lower_ for t in nlp.make_doc(" ".join(a))), "present")
+            for a in rules.affirmative_answers
+        ] + [
+            (tuple(t.lower_ for t in nlp.make_doc(" ".join(a))), "negated")
+            for a in rules.negative_answers
+        ]
+        self._answers.sort(key=lambda item: -len(item[0]))
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = list(doc.spans[NEEDS_SPAN_KEY]) if NEEDS_SPAN_KEY in doc.spans else []
+        if not mentions:
+            return doc
+        triggers, terminators = self._find_triggers(doc, mentions)
+        sent_starts = [sent.start for sent in doc.sents]
+        sent_bounds = [*sent_starts[1:], len(doc)]
+        for mention in mentions:
+            i = bisect_right(sent_starts, mention.start) - 1
+            sent_start, sent_end = sent_starts[i], sent_bounds[i]
+            status_trigger = self._nearest(
+                mention, triggers, terminators, sent_start, sent_end, STATUS_CATEGORIES
+            )
+            other_trigger = None
+            if not mention._.self_evident:
+                other_trigger = self._nearest(
+                    mention, triggers, terminators, sent_start, sent_end, ("OTHER",)
+                )
+            status = mention._.lexical_status
+            if status_trigger is not None:
+                status = self._combine(status, status_trigger.category)
+            answer = self._answer(doc, mention, sent_end)
+            if answer is not None:
+                status = answer
+            mention._.status = status
+            mention._.experiencer = "other" if other_trigger is not None else "client"
+            mention._.modifiers = tuple(
+                (t.category, t.start, t.end) for t in (status_trigger, other_trigger) if t
+            )
+        return doc
+
+    @staticmethod
+    def _combine(lexical_status: str, category: str) -> str:
+        """A negation of a phrase that already states absence ("not stably housed") affirms it."""
+        if category == "NEGATED" and lexical_status in ("negated", "historical"):
+            return "present"
+        return _CATEGORY_STATUS[category]
+
+    def _find_triggers(
+        self, doc: Doc, mentions: list[Span]
+    ) -> tuple[list[_Trigger], list[_Terminator]]:
+        found = [(int(doc.vocab.strings[m]), s, e) for m, s, e in self._phrases(doc)]
+        found += [(int(doc.vocab.strings[m]), s, e) for m, s, e in self._patterns(doc)]
+        pseudo = [(s, e) for r, s, e in found if self._rules[r].category == "PSEUDO"]
+        candidates, terminators = [], []
+        for r, s, e in found:
+            rule = self._rules[r]
+            if rule.category == "PSEUDO":
+                continue
+            if rule.category == "TERMINATE":
+                terminators.append((s, e, frozenset(rule.terminates)))
+                continue
+            if any(ps < e and s < pe for ps, pe in pseudo):
+                continue
+            candidates.append((s, e, rule))
+        # longest trigger wins where triggers overlap ("denies any history of" > "history of")
+        candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+        kept: list[_Trigger] = []
+        taken: set[int] = set()
+        for s, e, rule in candidates:
+            if taken.intersection(range(s, e)):
+                continue
+            taken.update(range(s, e))
+            inside = next(((m.start, m.end) for m in mentions if m.start <= s and e <= m.end), None)
+            kept.append(
+                _Trigger(s, e, rule.category, rule.direction, rule.max_scope, inside=inside)
+            )
+        kept_terminators = [
+            _Terminator(s, e, cats)
+            for s, e, cats in terminators
+            if not taken.intersection(range(s, e))
+            and not any(m.start <= s and e <= m.end for m in mentions)
+        ]
+        return kept, kept_terminators
+
+    def _nearest(
+        self,
+        mention: Span,
+        triggers: list[_Trigger],
+        terminators: list[_Terminator],
+        sent_start: int,
+        sent_end: int,
+        categories: tuple[str, ...],
+    ) -> _Trigger | None:
+        best, best_distance = None, None
+        kind = [t for t in triggers if t.category in categories]
+        for t in kind:
+            # a trigger inside a need phrase acts only on mentions nested in that phrase
+            if t.inside is not None and (
+                (mention.start, mention.end) == t.inside
+                or not (t.inside[0] <= mention.start and mention.end <= t.inside[1])
+            ):
+                continue
+            if t.start < sent_start or t.end > sent_end:
+                continue
+            # a trigger may share tokens with the mention ("would need" + "need childcare")
+            if t.start < mention.start and t.end <= mention.end and t.direction != "backward":
+                gap = (min(t.end, mention.start), mention.start)
+            elif mention.end <= t.start and t.direction in ("backward", "bidirectional"):
+                gap = (mention.end, t.start)
+            else:
+                continue
+            distance = gap[1] - gap[0]
+            if distance > t.max_scope:
+                continue
+            if any(
+                t.category in x.categories and gap[0] <= x.start and x.end <= gap[1]
+                for x in terminators
+            ):
+                continue
+            if any(o is not t and gap[0] <= o.start and o.end <= gap[1] for o in kind):
+                continue
+            if best_distance is None or distance < best_distance:
+                best, best_distance = t, distance
+        return best
+
+    def _answer(self, doc: Doc, mention: Span, sent_end: int) -> str | None:
+        """The status a questionnaire answer gives the mention, if one follows it."""
+        if not self._separators:
+            return None
+        for j in range(mention.end, min(sent_end, mention.end + 40)):
+            if doc[j].text in self._separators:
+                following = [t.lower_ for t in doc[j + 1 : min(sent_end, j + 6)]]
+                for words, status in self._answers:
+                    if tuple(following[: len(words)]) == words:
+                        return status
+                return None
+        return None
+
+
+@Language.factory(
+    "need_matcher",
+    assigns=["doc.spans", "span._.lexical_status", "span._.status", "span._.self_evident"],
+    default_config={"lexicon_path": ""},
+)
+def make_need_matcher(nlp: Language, name: str, lexicon_path: str) -> NeedMatcher:
+    return NeedMatcher(nlp, name, lexicon_path=lexicon_path)
+
+
+@Language.factory(
+    "need_context",
+    assigns=["span._.status", "span._.experiencer", "span._.modifiers"],
+    requires=["doc.sents", "doc.spans"],
+    default_config={"rules_path": ""},
+)
+def make_need_context(nlp: Language, name: str, rules_path: str) -> NeedContext:
+    return NeedContext(nlp, name, rules_path=rules_path)
