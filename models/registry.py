@@ -91,8 +91,8 @@ def resolve_version(version_or_alias: str | int) -> str:
     text = str(version_or_alias)
     try:
         if text.isdigit():
-            return client.get_model_version(_model_name(), text).version
-        return client.get_model_version_by_alias(_model_name(), text).version
+            return str(client.get_model_version(_model_name(), text).version)
+        return str(client.get_model_version_by_alias(_model_name(), text).version)
     except MlflowException:
         raise LookupError(
             f"model {_model_name()!r} has no version or alias {text!r} "
@@ -110,7 +110,7 @@ def get_alias_version(alias: str) -> str | None:
     from mlflow.exceptions import MlflowException
 
     try:
-        return _client().get_model_version_by_alias(_model_name(), alias).version
+        return str(_client().get_model_version_by_alias(_model_name(), alias).version)
     except MlflowException:
         return None
 
