@@ -50,7 +50,7 @@ def sample_active_needs(
 
     # In a shelter or on the street means homeless now; staying with family may be couch surfing.
     couch_surfing = draw("homelessness", 1.8, allowed=housing == "with_family")
-    homeless = (unhoused & (rng.random(n) < 0.95)) | couch_surfing
+    homeless = unhoused | couch_surfing
     active["homelessness"] = homeless
     draw(
         "housing_instability",

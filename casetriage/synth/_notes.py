@@ -169,6 +169,11 @@ class NoteWriter:
         rnd.shuffle(extras)
         for need, label in extras[: int(rates["max_extra_mentions"])]:
             labels[need] = label
+        if style == "screening":
+            # A questionnaire asks a set of domains; every item not endorsed is a denial.
+            asked = [n for n in bank.SCREENING if n != "childcare" or case["n_children"] > 0]
+            for need in rnd.sample(asked, k=min(len(asked), rnd.randint(4, 9))):
+                labels.setdefault(need, ("negated", "client"))
         # Staff routinely document that they asked about safety.
         denial_rate = {"home_visit": 0.7, "hotline": 0.35, "narrative": 0.15}.get(style, 0.0)
         if "mental_health" in active or "substance_use" in active:
@@ -329,7 +334,7 @@ class NoteWriter:
         sentences = [self._mention(rnd, n, labels[n], case, ctx) for n in order]
         if style == "hotline":
             parts = [s[0].lower() + s[1:] if s[:2] != s[:2].upper() else s for s in sentences]
-            parts += [s.lower() for s in self._closer(rnd, case, ctx)]
+            parts += self._closer(rnd, case, ctx)
             body = rnd.choice(("; ", ". ", " / ")).join(parts) if parts else "info only"
             return f"{self._opener(rnd, case, style)}: {body}"
         if not sentences:

@@ -26,7 +26,7 @@ __all__ = [
 
 PRESENT: dict[str, tuple[str, ...]] = {
     "housing_instability": (
-        "R~{Cl} [received|got] [an eviction notice|a notice to vacate|a 3-day pay or quit notice|a 30 day notice] [last week|on {month} {day}|this month]",
+        "R~{Cl} [received|got] [an eviction notice|a notice to vacate|a 3-day pay or quit notice from the landlord|a 30 day notice to vacate] [last week|on {month} {day}|this month]",
         "R~{Cl} is {n} months behind on rent and the landlord [has filed for eviction|is threatening eviction]",
         "R~[Landlord|Property manager] [gave|served] {her} [a 60 day notice to leave|notice to vacate|an eviction notice]",
         "R~[Unit|Apartment] has [black mold|a caved-in ceiling|no working locks|rats and roaches] and the landlord [will not|won't] fix it; home is unsafe",
@@ -61,13 +61,13 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "K~Out of [baby formula|formula] [since yesterday|for the baby], [watering it down|stretching it with water]",
         "{Cl} [is|reports being] hungry most days, eating once a day",
         "[Food insecure|Food insecurity]: not enough to eat [most weeks|at the end of the month]",
-        "K~{kids_cap} [come to school hungry|go to bed hungry] [some nights|most nights]",
+        "K~{kids_cap} [went to school hungry|went to bed hungry] [several times this month|most nights last week]",
         "EBT [balance|card] is at zero and [the fridge is empty|there is no food left]",
     ),
     "financial_strain": (
         "{Cl} has no income [since {month}|at the moment|of any kind]",
         "[Behind on|Can't pay] [bills|the car payment|medical bills|credit card payments], [debt collectors calling|accounts in collections]",
-        "{Cl} [took out|has] [a payday loan|two payday loans] and [cannot|can't] repay [it|them]",
+        "{Cl} [took out|has] payday loans and [cannot|can't] repay them",
         "Savings [gone|used up], {she} [cannot|can't] [afford|cover] basic costs",
         "[SSI|SSDI|TANF|Unemployment] benefits [stopped|were cut off|ended] [last month|in {month}], no money coming in",
         "Owes {amt} in [medical debt|credit card debt|back taxes]",
@@ -172,7 +172,7 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "K~{kid_cap} was left home alone [overnight|for two days|while {she} worked nights]",
         "K~School reported [bruises|marks] on {kid}; [CPS|child welfare] [notified|report made]",
         "K~{Abuser} [hits|beat] {kid} [with a belt|with a cord|when angry]",
-        "K~{kids_cap} [are dirty and unsupervised|have not been in school for weeks], [neglect|possible neglect] concern",
+        "K~{kids_cap} [looked dirty and unsupervised|missed weeks of school], [neglect|possible neglect] concern",
         "K~Open CPS case for [neglect|physical abuse]",
         "K~{kid_cap} disclosed [being touched|sexual abuse] by [a relative|an uncle|a family friend]",
         "K~Concern for neglect: {kids} left [unsupervised|alone] [at night|most evenings]",
@@ -265,7 +265,7 @@ NEGATED: dict[str, tuple[str, ...]] = {
         "No [MH|mental health] needs identified",
     ),
     "substance_use": (
-        "Denies [drug or alcohol use|substance use|ETOH/drug use]",
+        "Denies [alcohol or drug use|substance use|ETOH/drug use]",
         "No [alcohol|drug] use",
         "No SUD concerns",
     ),
@@ -547,9 +547,7 @@ TYPOS: dict[str, str] = {
     "until": "untill",
     "scheduled": "schedualed",
     "neighbor": "nieghbor",
-    "friends": "freinds",
     "throughout": "thru out",
-    "appointments": "appointmnets",
     "weeks": "weeeks",
     "since": "sinse",
     "month": "mnth",
