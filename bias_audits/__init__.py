@@ -1,1 +1,29 @@
-"""bias_audits"""
+"""Fairness audits that gate each release of the risk model, and audits of human decisions.
+
+No model version serves unless its audit passed or an ethics reviewer signed off. An audit
+reports, per sensitive attribute and intersection, each group's rates with bootstrap
+intervals and denominators, each group's disparity to a reference group judged against a
+versioned policy, and where the data are too thin to tell.
+"""
+
+from bias_audits._audit import AuditResult, audit_table
+from bias_audits._inputs import AuditInputError
+from bias_audits._metrics import METRIC_NAMES, expected_calibration_error
+from bias_audits._policy import DEFAULT_POLICY_PATH, AuditPolicy, PolicyError, Tolerance
+from bias_audits._results import AttributeSummary, Disparity, GroupResult, MetricEstimate
+
+__all__ = [
+    "DEFAULT_POLICY_PATH",
+    "METRIC_NAMES",
+    "AttributeSummary",
+    "AuditInputError",
+    "AuditPolicy",
+    "AuditResult",
+    "Disparity",
+    "GroupResult",
+    "MetricEstimate",
+    "PolicyError",
+    "Tolerance",
+    "audit_table",
+    "expected_calibration_error",
+]

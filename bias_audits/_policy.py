@@ -1,0 +1,192 @@
+"""The release policy: which disparities are gated, how far they may go, how sure we must be."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["DEFAULT_POLICY_PATH", "AuditPolicy", "PolicyError", "Tolerance"]
+
+DEFAULT_POLICY_PATH = Path(__file__).resolve().parents[1] / "config" / "release_policy.yaml"
+
+
+class PolicyError(ValueError):
+    """The policy file is missing, unreadable or inconsistent."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tolerance:
+    """How far a group's metric may lie from the reference group's.
+
+    Parameters
+    ----------
+    max_difference : float or None
+        Largest allowed absolute difference ``group - reference``.
+    max_ratio : float or None
+        Largest allowed ratio ``group / reference`` or its inverse (so ``1.25`` allows
+        ``0.8`` to ``1.25``).
+    """
+
+    max_difference: float | None = None
+    max_ratio: float | None = None
+
+    def to_dict(self) -> dict[str, float | None]:
+        return {"max_difference": self.max_difference, "max_ratio": self.max_ratio}
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditPolicy:
+    """A versioned fairness policy; its SHA-256 identifies it in every report.
+
+    Build it with :meth:`load` (from ``config/release_policy.yaml``) or
+    :meth:`from_mapping`; the hash is of the file bytes, or of the canonical YAML
+    dump when built from a mapping.
+    """
+
+    name: str
+    version: int
+    ci_level: float
+    n_resamples: int
+    seed: int
+    min_denominator: int
+    calibration_bins: int
+    gated_metrics: Mapping[str, Tolerance]
+    reference_groups: Mapping[str, str] = field(default_factory=dict)
+    intersections: tuple[tuple[str, ...], ...] = ()
+    insufficient_forces_review_attributes: bool = True
+    insufficient_forces_review_intersections: bool = False
+    decision_min_denominator: int = 30
+    decision_gated_metrics: Mapping[str, Tolerance] = field(default_factory=dict)
+    sha256: str = ""
+    source: str = ""
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> AuditPolicy:
+        """Read a policy file (default: the repository's ``config/release_policy.yaml``)."""
+        path = Path(path) if path is not None else DEFAULT_POLICY_PATH
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            raise PolicyError(f"cannot read policy file {path}: {error.strerror}") from None
+        try:
+            data = yaml.safe_load(raw)
+        except yaml.YAMLError as error:
+            raise PolicyError(f"policy file {path} is not valid YAML: {error}") from None
+        if not isinstance(data, Mapping):
+            raise PolicyError(f"policy file {path} must hold a mapping at the top level")
+        return cls.from_mapping(data, sha256=hashlib.sha256(raw).hexdigest(), source=str(path))
+
+    @classmethod
+    def from_mapping(
+        cls, data: Mapping[str, Any], *, sha256: str | None = None, source: str = "<mapping>"
+    ) -> AuditPolicy:
+        """Validate a parsed policy; every error names the offending key."""
+        if sha256 is None:
+            canonical = yaml.safe_dump(dict(data), sort_keys=True).encode()
+            sha256 = hashlib.sha256(canonical).hexdigest()
+        ci_level = _number(data, "ci_level", 0.95)
+        if not 0.5 <= ci_level < 1:
+            raise PolicyError(f"policy key 'ci_level' must lie in [0.5, 1), got {ci_level}")
+        n_resamples = int(_number(data, "n_resamples", 1000))
+        if n_resamples < 50:
+            raise PolicyError(f"policy key 'n_resamples' must be at least 50, got {n_resamples}")
+        gated = _tolerances(data.get("gated_metrics"), "gated_metrics", required=True)
+        decisions = data.get("decisions") or {}
+        if not isinstance(decisions, Mapping):
+            raise PolicyError("policy key 'decisions' must be a mapping")
+        insufficient = data.get("insufficient_forces_review") or {}
+        if not isinstance(insufficient, Mapping):
+            raise PolicyError("policy key 'insufficient_forces_review' must be a mapping")
+        references = data.get("reference_groups") or {}
+        if not isinstance(references, Mapping):
+            raise PolicyError("policy key 'reference_groups' must map attribute -> group")
+        intersections = data.get("intersections") or []
+        if not isinstance(intersections, list) or not all(
+            isinstance(item, list) and len(item) >= 2 for item in intersections
+        ):
+            raise PolicyError("policy key 'intersections' must be a list of column lists")
+        return cls(
+            name=str(data.get("name", "unnamed-policy")),
+            version=int(_number(data, "version", 1)),
+            ci_level=ci_level,
+            n_resamples=n_resamples,
+            seed=int(_number(data, "seed", 0)),
+            min_denominator=int(_number(data, "min_denominator", 30)),
+            calibration_bins=int(_number(data, "calibration_bins", 10)),
+            gated_metrics=gated,
+            reference_groups={str(k): str(v) for k, v in references.items()},
+            intersections=tuple(tuple(str(c) for c in item) for item in intersections),
+            insufficient_forces_review_attributes=bool(insufficient.get("attributes", True)),
+            insufficient_forces_review_intersections=bool(insufficient.get("intersections", False)),
+            decision_min_denominator=int(
+                _number(decisions, "min_denominator", _number(data, "min_denominator", 30))
+            ),
+            decision_gated_metrics=_tolerances(
+                decisions.get("gated_metrics"), "decisions.gated_metrics", required=False
+            ),
+            sha256=sha256,
+            source=source,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary, as written into reports."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "sha256": self.sha256,
+            "source": self.source,
+            "ci_level": self.ci_level,
+            "n_resamples": self.n_resamples,
+            "seed": self.seed,
+            "min_denominator": self.min_denominator,
+            "calibration_bins": self.calibration_bins,
+            "gated_metrics": {k: v.to_dict() for k, v in self.gated_metrics.items()},
+            "reference_groups": dict(self.reference_groups),
+            "intersections": [list(item) for item in self.intersections],
+            "insufficient_forces_review": {
+                "attributes": self.insufficient_forces_review_attributes,
+                "intersections": self.insufficient_forces_review_intersections,
+            },
+            "decisions": {
+                "min_denominator": self.decision_min_denominator,
+                "gated_metrics": {k: v.to_dict() for k, v in self.decision_gated_metrics.items()},
+            },
+        }
+
+
+def _number(data: Mapping[str, Any], key: str, default: float) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        raise PolicyError(f"policy key '{key}' must be a number, got {value!r}")
+    return float(value)
+
+
+def _tolerances(raw: Any, key: str, *, required: bool) -> dict[str, Tolerance]:
+    if raw is None and not required:
+        return {}
+    if not isinstance(raw, Mapping) or not raw:
+        raise PolicyError(f"policy key '{key}' must map metric names to tolerances")
+    tolerances = {}
+    for metric, spec in raw.items():
+        if not isinstance(spec, Mapping) or not spec.keys() & {"max_difference", "max_ratio"}:
+            raise PolicyError(f"policy key '{key}.{metric}' needs max_difference and/or max_ratio")
+        unknown = set(spec) - {"max_difference", "max_ratio"}
+        if unknown:
+            raise PolicyError(f"policy key '{key}.{metric}' has unknown keys {sorted(unknown)}")
+        difference = spec.get("max_difference")
+        ratio = spec.get("max_ratio")
+        if difference is not None and not (isinstance(difference, int | float) and difference >= 0):
+            raise PolicyError(f"policy key '{key}.{metric}.max_difference' must be >= 0")
+        if ratio is not None and not (isinstance(ratio, int | float) and ratio >= 1):
+            raise PolicyError(f"policy key '{key}.{metric}.max_ratio' must be >= 1")
+        tolerances[str(metric)] = Tolerance(
+            max_difference=None if difference is None else float(difference),
+            max_ratio=None if ratio is None else float(ratio),
+        )
+    return tolerances
