@@ -98,6 +98,7 @@ def test_unknown_alias_is_a_clear_error(store):
 def test_triage_model_scores_cases_end_to_end(store):
     version = store["logged"]["version"]
     registry.set_version_tags(version, {"audit_verdict": "pass"})
+    registry.set_alias(version, "champion")
     triage = TriageModel.load("champion", roster=make_roster(10, seed=1))
     cases = make_cases(5, seed=99).drop(columns="needs")
     cases.loc[0, "note"] = "Client reports suicidal thoughts and got an eviction notice."
