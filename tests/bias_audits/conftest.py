@@ -18,15 +18,21 @@ def make_cases(
     *,
     seed: int = 0,
     selection_boost: dict[str, float] | None = None,
+    label_bias: dict[str, float] | None = None,
     shares: tuple[float, ...] = RACE_SHARES,
 ) -> pd.DataFrame:
-    """Cases whose true risk does not depend on race; ``selection_boost`` adds to the
-    score of the named groups (a biased model) without changing their outcomes."""
+    """Cases whose true risk does not depend on race, scored by their true probability.
+
+    ``selection_boost`` adds to the score of the named groups (a biased model) without
+    changing their outcomes; ``label_bias`` records a crisis for that extra share of the
+    named groups' cases without one (surveillance bias in the labels)."""
     rng = np.random.default_rng(seed)
     race = rng.choice(RACES, size=n, p=shares)
     sex = rng.choice(("female", "male"), size=n)
     true_probability = rng.beta(2, 5, size=n)
     crisis = rng.random(n) < true_probability
+    for group, share in (label_bias or {}).items():
+        crisis |= (race == group) & (rng.random(n) < share)
     score = true_probability.copy()
     for group, boost in (selection_boost or {}).items():
         score[race == group] += boost
