@@ -114,11 +114,25 @@ class CaseNote:
 
 
 def _fits(template: str, case: Mapping) -> tuple[bool, str]:
-    conditions = ""
-    while len(template) > 1 and template[1] == "~" and template[0] in _FITS:
-        conditions += template[0]
-        template = template[2:]
-    return all(_FITS[c](case) for c in conditions), template
+    """Strip a template's conditions (``K~``, ``+need~``...) and say whether the case meets them.
+
+    ``+need~`` marks a sentence that also evidences a second need (e.g. "cannot afford
+    daycare" is childcare and financial strain): it is used only when that need is active too,
+    so the gold labels, the text and the case's true needs agree.
+    """
+    ok = True
+    while True:
+        head, sep, rest = template.partition("~")
+        if not sep:
+            break
+        if head in _FITS:
+            ok = ok and _FITS[head](case)
+        elif head.startswith("+") and head[1:] in NEEDS:
+            ok = ok and head[1:] in case["_active"]
+        else:
+            break
+        template = rest
+    return ok, template
 
 
 def _usable(templates: Sequence[str], case: Mapping) -> list[str]:
@@ -441,6 +455,7 @@ class NoteWriter:
             Needs present for the client now; each is written into the note.
         """
         rnd = random.Random(f"casetriage-synth:{self.seed}:{index}")
+        case = {**case, "_active": frozenset(active)}
         style = rnd.choices(self.styles, weights=self.style_weights)[0]
         labels = self._plan(rnd, case, active, style)
         ctx = self._context(rnd, case, style)

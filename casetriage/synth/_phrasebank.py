@@ -3,7 +3,8 @@
 Template syntax: ``[a|b|c]`` picks one alternative, ``{slot}`` is filled from the note's
 context (client pronouns, children, relatives, dates, amounts). A prefix before ``~`` restricts a
 template to cases it fits: K children in the household, A lives alone, R renting or public
-housing, O owner, F staying with family, S shelter, U unhoused (street, car), W has an income.
+housing, O owner, F staying with family, S shelter, U unhoused (street, car), W has an income;
+``+need~`` a sentence that evidences that need too, used only when the case has it.
 Every template names its need in words an extractor must learn; none is copied from the dev set.
 """
 
@@ -28,7 +29,7 @@ PRESENT: dict[str, tuple[str, ...]] = {
     "housing_instability": (
         "R~{Cl} [received|got] [an eviction notice|a notice to vacate|a 3-day pay or quit notice from the landlord|a 30 day notice to vacate] [last week|on {month} {day}|this month]",
         "R~{Cl} is {n} months behind on rent and the landlord [has filed for eviction|is threatening eviction]",
-        "R~[Landlord|Property manager] [gave|served] {her} [a 60 day notice to leave|notice to vacate|an eviction notice]",
+        "R~[Landlord|Property manager] [gave|served] {obj} [a 60 day notice to leave|notice to vacate|an eviction notice]",
         "R~[Unit|Apartment] has [black mold|a caved-in ceiling|no working locks|rats and roaches] and the landlord [will not|won't] fix it; home is unsafe",
         "O~[Behind on|Missed {n}] mortgage payments, house [is in foreclosure|goes to foreclosure sale in {month}]",
         "R~{Cl} owes {amt} in back rent",
@@ -37,7 +38,8 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "F~[Relatives|{Her} family] asked {obj} to move out by [the end of the month|{month} {day}]",
         "R~[Housing|Housing situation] unstable, facing eviction",
         "R~Eviction [pending|filed], {she} [has|got] {n} weeks to [leave|move out]",
-        "O~[Home|House] is [unsafe|falling apart]: [no working toilet|roof leaking into the bedroom|floor rotting], cannot afford repairs",
+        "O~[Home|House] is [unsafe|falling apart and unsafe]: [no working toilet|roof leaking into the bedroom|floor rotting]",
+        "+financial_strain~O~House is unsafe: [roof leaking into the bedroom|floor rotting] and {she} cannot afford repairs",
     ),
     "homelessness": (
         "S~{Cl} [is|has been] staying at the [family|emergency|downtown] shelter [since {month}|for {n} weeks|since last week]",
@@ -81,7 +83,8 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "No [heat|hot water|running water] in the [apartment|house|unit] [since {month}|for a week]",
         "{Her} phone was disconnected for nonpayment",
         "Lights [are off|got cut off], using [candles|flashlights] at night",
-        "[Gas|Electric] bill is {amt} past due and [disconnection|shutoff] is scheduled for {month} {day}",
+        "+financial_strain~[Gas|Electric] bill is {amt} past due and [disconnection|shutoff] is scheduled for {month} {day}",
+        "[Disconnection|Shutoff] of [gas|electric|water] scheduled for {month} {day}",
         "[Power|Electricity] [disconnected|cut off]; food spoiled in the fridge",
         "Utilities: [gas off|water off|electric off] since {month}",
     ),
@@ -110,21 +113,23 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "{Cl} is uninsured",
         "[Medicaid|Medi-Cal|{Her} insurance] [lapsed|was terminated|ended] [in {month}|after a missed renewal]",
         "No health insurance [since {month}|for over a year]",
-        "[Cannot|Can't] afford the [marketplace|COBRA] premium, coverage ended",
+        "+financial_strain~[Cannot|Can't] afford the [marketplace|COBRA] premium, coverage ended",
+        "[Marketplace|COBRA] coverage ended in {month}, [not insured now|no insurance since]",
         "K~{kids_cap} lost [CHIP|Medicaid] coverage in {month}",
         "Medicaid [closed|cut off] for paperwork, [no coverage now|now uninsured]",
         "[No insurance|Uninsured], [pays cash|self-pay] at urgent care",
     ),
     "medical_care": (
         "{Cl} has [uncontrolled diabetes|a foot wound that is not healing|very high blood pressure] and no [primary care doctor|PCP]",
-        "{Cl} [ran out of|cannot afford] {her} [insulin|blood pressure meds|inhaler|seizure medication]",
+        "{Cl} ran out of {her} [insulin|blood pressure meds|inhaler|seizure medication] [last week|{n} days ago]",
+        "+financial_strain~{Cl} cannot afford {her} [insulin|blood pressure meds|inhaler|seizure medication]",
         "Missed [{n} dialysis sessions|{her} last two specialist appointments|a follow-up with the surgeon]",
         "Needs help at home after [surgery|a stroke|a fall]; cannot bathe without help",
         "Has a bad tooth infection, [no dentist|cannot find a dentist who takes {her} plan]",
         "K~{kid_cap} has asthma and [no inhaler|has not seen a doctor in two years]",
         "[Cutting pills in half|Skipping doses] to make {her} [meds|medication] last",
         "Needs [a wheelchair|a home health aide|wound care] and has not been able to get it",
-        "[Chest pain|Pain] for weeks, has not seen a doctor [because of cost|since {month}]",
+        "[Chest pain|Pain] for weeks, has not seen a doctor [since {month}|yet]",
     ),
     "mental_health": (
         "{Cl} [reports|endorses|describes] [depression|feeling depressed|low mood|anxiety|panic attacks] [most days|for months|since {month}]",
@@ -189,7 +194,8 @@ PRESENT: dict[str, tuple[str, ...]] = {
     ),
     "legal": (
         "{Cl} has [a court date|a hearing] [on {month} {day}|next week] [for shoplifting|for trespassing|on a misdemeanor charge]",
-        "Outstanding warrant for [failure to appear|unpaid fines]",
+        "Outstanding warrant for failure to appear",
+        "+financial_strain~[Warrant|Bench warrant] out for unpaid [fines|tickets] {she} cannot pay",
         "{Cl} is on [probation|parole] and [needs help meeting conditions|missed a check-in]",
         "[Immigration|Asylum] case pending, [no attorney|needs a lawyer]",
         "K~Custody [dispute|hearing] with {her} ex [next month|on {month} {day}]",
@@ -203,7 +209,7 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "K~[Waitlisted|On the waitlist] for [Head Start|a childcare subsidy|after-school care]",
         "K~Needs childcare to attend [job training|appointments|GED classes]",
         "K~{Her} [mother|sitter] stopped watching the kids and {she} has no [backup|other childcare]",
-        "K~[Cannot|Can't] afford [daycare|child care] for {kid}",
+        "+financial_strain~K~[Cannot|Can't] afford [daycare|child care] for {kid}",
         "K~No one to [watch|care for] {kids} [after school|during {her} night shifts]",
     ),
 }
@@ -421,7 +427,7 @@ OTHER: dict[str, tuple[str, ...]] = {
     ),
     "transportation": ("{Other} [has no car|can't drive anymore] and [needs|asks for] rides",),
     "health_insurance": ("{Other} is uninsured",),
-    "medical_care": ("{Other} [is not getting|cannot afford] [dialysis|treatment|medication]",),
+    "medical_care": ("{Other} [is not getting|has stopped] [dialysis|treatment|medication]",),
     "mental_health": ("{Other} [struggles with|has] [depression|schizophrenia|anxiety]",),
     "substance_use": ("{Other} [drinks heavily|is using drugs|uses meth]",),
     "suicide_risk": ("{Other} [attempted suicide|has talked about suicide] [recently|last month]",),
@@ -533,7 +539,7 @@ CLOSERS: tuple[str, ...] = (
     "Consent signed",
     "Will f/u in {n} [wks|weeks]",
     "ROI signed",
-    "{Cl} [pleasant|cooperative|engaged] throughout",
+    "[Cl|Client] [pleasant|cooperative|engaged] throughout",
     "Next visit {month} {day}",
     "Reviewed program rules",
     "Cl given agency contact info",

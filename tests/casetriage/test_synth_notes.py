@@ -183,3 +183,14 @@ def test_a_note_depends_only_on_its_seed_index_and_case():
         "status": "present",
         "experiencer": "client",
     }
+
+
+def test_a_sentence_that_evidences_two_needs_carries_both_labels(cases):
+    """As in the dev set, "cannot afford daycare" is childcare *and* financial strain."""
+    seen = 0
+    for text, gold in zip(cases["note"], cases["gold_needs"], strict=True):
+        if re.search(r"afford|past due", text, re.IGNORECASE):
+            labels = {(g["need"], g["status"], g["experiencer"]) for g in json.loads(gold)}
+            assert ("financial_strain", "present", "client") in labels, text
+            seen += 1
+    assert seen > 50
