@@ -102,6 +102,7 @@ def test_triage_model_scores_cases_end_to_end(store):
     triage = TriageModel.load("champion", roster=make_roster(10, seed=1))
     cases = make_cases(5, seed=99).drop(columns="needs")
     cases.loc[0, "note"] = "Client reports suicidal thoughts and got an eviction notice."
+    cases.loc[0, "preferred_language"] = "en"
     results = triage.score(cases.to_dict("records"))
     assert [r["case_id"] for r in results] == cases.case_id.tolist()
     first = results[0]
