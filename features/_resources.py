@@ -185,7 +185,12 @@ def load_context_rules(path: str | Path | None = None) -> ContextRules:
 
 def load_icd_codes(path: str | Path | None = None) -> dict[str, str | None]:
     """Read the need -> ICD-10-CM mapping and check every code with ``simple_icd_10_cm``."""
-    import simple_icd_10_cm as icd
+    import warnings
+
+    with warnings.catch_warnings():
+        # simple_icd_10_cm reads its data with the deprecated importlib.resources.read_text
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        import simple_icd_10_cm as icd
 
     file, content = _read_yaml(path, "icd10_codes.yaml")
     codes = content.get("codes")

@@ -18,6 +18,7 @@ from features._resources import STATUS_CATEGORIES, load_context_rules, load_lexi
 __all__ = ["NEEDS_SPAN_KEY", "NeedContext", "NeedMatcher", "register_extensions"]
 
 NEEDS_SPAN_KEY = "needs"
+_TIE_ORDER = {"NEGATED": 0, "HYPOTHETICAL": 1, "HISTORICAL": 2, "OTHER": 3}
 _CATEGORY_STATUS = {
     "NEGATED": "negated",
     "HISTORICAL": "historical",
@@ -36,6 +37,11 @@ def register_extensions() -> None:
     ):
         if not Span.has_extension(name):
             Span.set_extension(name, default=default)
+
+
+def _run(matcher: Matcher | PhraseMatcher, doc: Doc) -> list[tuple[int, int, int]]:
+    """Matches, or none when the data files gave this matcher no patterns."""
+    return list(matcher(doc)) if len(matcher) else []
 
 
 def _phrase_docs(nlp: Language, phrases) -> list[Doc]:
@@ -76,7 +82,7 @@ class NeedMatcher:
     def __call__(self, doc: Doc) -> Doc:
         strings = doc.vocab.strings
         by_need: dict[str, list[Span]] = {}
-        for match_id, start, end in [*self._phrases(doc), *self._patterns(doc)]:
+        for match_id, start, end in _run(self._phrases, doc) + _run(self._patterns, doc):
             need, status, flag = strings[match_id].split("|")
             span = Span(doc, start, end, label=need)
             span._.lexical_status = status
@@ -85,7 +91,7 @@ class NeedMatcher:
             by_need.setdefault(need, []).append(span)
         blocked: dict[str, list[tuple[int, int]]] = {}
         if by_need:
-            for match_id, start, end in self._blockers(doc):
+            for match_id, start, end in _run(self._blockers, doc):
                 blocked.setdefault(strings[match_id], []).append((start, end))
         mentions: list[Span] = []
         for need, spans in by_need.items():
@@ -182,7 +188,8 @@ class NeedContext:
                 )
             status = mention._.lexical_status
             if status_trigger is not None:
-                status = self._combine(status, status_trigger.category)
+                overlaps = status_trigger.end > mention.start
+                status = self._combine(status, status_trigger.category, overlaps=overlaps)
             answer = self._answer(doc, mention, sent_end)
             if answer is not None:
                 status = answer
@@ -194,17 +201,20 @@ class NeedContext:
         return doc
 
     @staticmethod
-    def _combine(lexical_status: str, category: str) -> str:
-        """A negation of a phrase that already states absence ("not stably housed") affirms it."""
+    def _combine(lexical_status: str, category: str, *, overlaps: bool) -> str:
+        """A negation of a phrase that already states absence ("not stably housed") affirms it,
+        unless the negation is part of that phrase ("is not" + "not homeless")."""
         if category == "NEGATED" and lexical_status in ("negated", "historical"):
-            return "present"
+            return lexical_status if overlaps else "present"
         return _CATEGORY_STATUS[category]
 
     def _find_triggers(
         self, doc: Doc, mentions: list[Span]
     ) -> tuple[list[_Trigger], list[_Terminator]]:
-        found = [(int(doc.vocab.strings[m]), s, e) for m, s, e in self._phrases(doc)]
-        found += [(int(doc.vocab.strings[m]), s, e) for m, s, e in self._patterns(doc)]
+        found = [
+            (int(doc.vocab.strings[m]), s, e)
+            for m, s, e in _run(self._phrases, doc) + _run(self._patterns, doc)
+        ]
         pseudo = [(s, e) for r, s, e in found if self._rules[r].category == "PSEUDO"]
         candidates, terminators = [], []
         for r, s, e in found:
@@ -221,10 +231,13 @@ class NeedContext:
         candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
         kept: list[_Trigger] = []
         taken: set[int] = set()
+        spans_kept: set[tuple[int, int]] = set()
         for s, e, rule in candidates:
-            if taken.intersection(range(s, e)):
+            # the same phrase may be a trigger in several rules (forward and backward)
+            if (s, e) not in spans_kept and taken.intersection(range(s, e)):
                 continue
             taken.update(range(s, e))
+            spans_kept.add((s, e))
             inside = next(((m.start, m.end) for m in mentions if m.start <= s and e <= m.end), None)
             kept.append(
                 _Trigger(s, e, rule.category, rule.direction, rule.max_scope, inside=inside)
@@ -274,7 +287,11 @@ class NeedContext:
                 continue
             if any(o is not t and gap[0] <= o.start and o.end <= gap[1] for o in kind):
                 continue
-            if best_distance is None or distance < best_distance:
+            # on a tie, negation wins ("denies homelessness in the past" is negated)
+            if best is None or (distance, _TIE_ORDER[t.category]) < (
+                best_distance,
+                _TIE_ORDER[best.category],
+            ):
                 best, best_distance = t, distance
         return best
 

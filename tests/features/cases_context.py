@@ -1,0 +1,72 @@
+"""Directional cases: (text, need, expected status, expected experiencer)."""
+
+CONTEXT_CASES: list[tuple[str, str, str, str]] = [
+    # negation, forward and backward, with field abbreviations
+    ("Pt denies SI/HI.", "suicide_risk", "negated", "client"),
+    ("Cl denies SI, HI or AVH.", "suicide_risk", "negated", "client"),
+    ("No DV reported.", "interpersonal_violence", "negated", "client"),
+    ("no IPV, no CPS hx", "interpersonal_violence", "negated", "client"),
+    ("Client is not homeless at this time.", "homelessness", "negated", "client"),
+    ("SI: denied", "suicide_risk", "negated", "client"),
+    ("Substance use: none.", "substance_use", "negated", "client"),
+    ("Screening negative for food insecurity.", "food_insecurity", "negated", "client"),
+    ("Denies any history of drug use.", "substance_use", "negated", "client"),
+    ("Worried food would run out: never true", "food_insecurity", "negated", "client"),
+    ("Are you worried about losing your housing? No", "housing_instability", "negated", "client"),
+    ("Rent is current and utilities are paid.", "housing_instability", "negated", "client"),
+    ("Medicaid active.", "health_insurance", "negated", "client"),
+    # negation scope ends at "but" and does not reach a need stated after it
+    ("Denies SI but reports feeling hopeless.", "mental_health", "present", "client"),
+    ("No DV concerns, but is 2 months behind on rent.", "housing_instability", "present", "client"),
+    # pseudo-triggers: negation words that state a need
+    ("Cl can't pay rent this month.", "housing_instability", "present", "client"),
+    ("Has not been able to find work since March.", "employment", "present", "client"),
+    (
+        "Not only is she behind on rent, the heat was shut off.",
+        "housing_instability",
+        "present",
+        "client",
+    ),
+    ("No car, no bus line near home.", "transportation", "present", "client"),
+    # history
+    ("Hx of heroin use, in recovery.", "substance_use", "historical", "client"),
+    (
+        "h/o DV with ex-husband, no contact for years.",
+        "interpersonal_violence",
+        "historical",
+        "client",
+    ),
+    ("Sober since 2015.", "substance_use", "historical", "client"),
+    ("Was homeless in 2018, housed since.", "homelessness", "historical", "client"),
+    ("Client is no longer homeless.", "homelessness", "historical", "client"),
+    ("Previously uninsured, now on Medicaid.", "health_insurance", "historical", "client"),
+    ("Homeless since March, staying at the shelter.", "homelessness", "present", "client"),
+    # hypothetical
+    ("If the plant closes she will lose her job.", "employment", "hypothetical", "client"),
+    ("May need shelter in January.", "homelessness", "hypothetical", "client"),
+    (
+        "Worried she might be evicted if her hours are cut.",
+        "housing_instability",
+        "hypothetical",
+        "client",
+    ),
+    ("Could end up homeless if the landlord sells.", "homelessness", "hypothetical", "client"),
+    ("Was evicted in May and has no place to stay.", "homelessness", "present", "client"),
+    ("Worried food would run out: often true", "food_insecurity", "present", "client"),
+    # other person
+    ("Her mother is diabetic and uninsured.", "health_insurance", "present", "other"),
+    ("Cl's brother is homeless and using drugs.", "homelessness", "present", "other"),
+    ("Pt's husband was laid off last week.", "employment", "present", "other"),
+    (
+        "Client's adult son, who lives with her, drinks heavily.",
+        "substance_use",
+        "present",
+        "other",
+    ),
+    ("Neighbor reports the children are left home alone.", "child_safety", "present", "client"),
+    ("Mother says she has no food at home.", "food_insecurity", "present", "client"),
+    # violence by another person is the client's need, not the other person's
+    ("Boyfriend hit her last night.", "interpersonal_violence", "present", "client"),
+    ("Father hits him with a belt.", "child_safety", "present", "client"),
+    ("Her son took money from her account.", "financial_strain", "present", "client"),
+]
