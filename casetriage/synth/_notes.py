@@ -101,6 +101,7 @@ _FITS = {
     "S": lambda c: c["housing_type"] == "shelter",
     "U": lambda c: c["housing_type"] == "unhoused",
     "W": lambda c: c["income_band"] != "none",
+    "E": lambda c: c["age"] >= 65,
 }
 
 
@@ -211,7 +212,7 @@ class NoteWriter:
             ("she", "her", "her", "herself") if female else ("he", "his", "him", "himself")
         )
         n_kids = int(case["n_children"])
-        kid_age = rnd.randint(1, 16)
+        kid_age = rnd.randint(1, 12)
         kid_word = rnd.choice(("son", "daughter"))
         kids = (
             [f"{her} {n_kids} kids", "the kids", f"{her} children", "the children"]
@@ -234,6 +235,7 @@ class NoteWriter:
             "her": [her],
             "Her": [her.capitalize()],
             "obj": [obj],
+            "their": ["their"],
             "self": [self_],
             "kids": kids,
             "kids_cap": [k[0].upper() + k[1:] for k in kids],
@@ -312,6 +314,8 @@ class NoteWriter:
                     f"Hotline call, {age} yo {sex}",
                     f"Call from {age}{sex}",
                     "Crisis line call",
+                    f"Warmline, {age} y/o {sex}",
+                    f"Ph call {age}{sex}",
                 )
             )
         return rnd.choice(
@@ -324,6 +328,12 @@ class NoteWriter:
                 "Phone intake. ",
                 f"{age} yo {sex}. ",
                 f"Cl is a {age} yo {'woman' if sex == 'F' else 'man'} seen today. ",
+                f"{age}{sex} walk-in. ",
+                "Office visit. ",
+                "Intake interview: ",
+                f"Pt is a {age} y/o {'female' if sex == 'F' else 'male'}. ",
+                "F/u call. ",
+                "Reason for referral: ",
             )
         )
 
@@ -361,8 +371,21 @@ class NoteWriter:
                     )
                 )
             ]
+        plan = self._plan_lines(rnd, order, labels, case, ctx, share=0.3)
+        if plan:
+            sentences.append(rnd.choice(("Plan: ", "Plan - ", "")) + "; ".join(plan))
         sentences += self._closer(rnd, case, ctx)
         return self._opener(rnd, case, style) + ". ".join(sentences) + "."
+
+    def _plan_lines(self, rnd, order, labels, case, ctx, *, share: float) -> list[str]:
+        """Referrals for some active needs: a second mention that keeps the need's label."""
+        lines = []
+        for need in order:
+            if labels[need] == ("present", "client") and rnd.random() < share:
+                usable = _usable(bank.PLAN[need], case)
+                if usable:
+                    lines.append(self._fill(rnd, rnd.choice(usable), ctx))
+        return lines
 
     def _write_home_visit(self, rnd, order, labels, case, ctx) -> str:
         sections: dict[str, list[str]] = {
@@ -383,10 +406,7 @@ class NoteWriter:
                 sections["Background"].append(text)
             else:
                 sections["Presenting problem"].append(text)
-            if label == ("present", "client") and rnd.random() < 0.6:
-                plan = _usable(bank.PLAN[need], case)
-                if plan:
-                    sections["Plan"].append(self._fill(rnd, rnd.choice(plan), ctx))
+        sections["Plan"] += self._plan_lines(rnd, order, labels, case, ctx, share=0.6)
         if not sections["Presenting problem"]:
             sections["Presenting problem"].append("Routine home visit, no new concerns raised")
         if not sections["Safety"]:

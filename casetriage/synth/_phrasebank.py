@@ -3,7 +3,8 @@
 Template syntax: ``[a|b|c]`` picks one alternative, ``{slot}`` is filled from the note's
 context (client pronouns, children, relatives, dates, amounts). A prefix before ``~`` restricts a
 template to cases it fits: K children in the household, A lives alone, R renting or public
-housing, O owner, F staying with family, S shelter, U unhoused (street, car), W has an income;
+housing, O owner, F staying with family, S shelter, U unhoused (street, car), W has an income,
+E aged 65 or more;
 ``+need~`` a sentence that evidences that need too, used only when the case has it.
 Every template names its need in words an extractor must learn; none is copied from the dev set.
 """
@@ -216,6 +217,8 @@ PRESENT: dict[str, tuple[str, ...]] = {
 
 NEGATED: dict[str, tuple[str, ...]] = {
     "housing_instability": (
+        "R~Landlord is fine, no arrears",
+        "No risk of losing housing",
         "R~[Rent is|Rent's] [current|paid up|paid through {month}]",
         "No [housing concerns|eviction risk]",
         "R~[Housing stable|Stable housing], lease through [next year|{month}]",
@@ -223,59 +226,83 @@ NEGATED: dict[str, tuple[str, ...]] = {
         "O~Mortgage [is current|paid]",
     ),
     "homelessness": (
+        "Housed; not at risk of shelter",
+        "Lives in own place, never homeless",
         "Denies homelessness",
         "[Has|Has a] stable place to live",
         "Not homeless, [no shelter stays|never been in a shelter]",
     ),
     "food_insecurity": (
+        "Pantry not needed, groceries ok",
+        "K~Kids eating well, no food shortage",
         "No food concerns",
         "[Denies|No] food insecurity",
         "Has enough food [at home|for the family]",
         "Food: no needs",
     ),
     "financial_strain": (
+        "Able to cover expenses",
+        "No debts reported",
         "No financial concerns",
         "Finances [stable|ok]",
         "Denies money problems",
         "W~Bills [are|all] paid",
     ),
     "utilities": (
+        "No shut-off notices",
+        "Lights, gas and water all on",
         "Utilities [on|current]",
         "No utility [shut-off|concerns]",
         "[Heat and lights|Power and water] are on",
     ),
     "employment": (
+        "W~Has steady work at {job}",
+        "E~Retired, not seeking work",
         "W~[Employed|Works] full time at {job}",
         "W~Job is stable",
         "W~Still working at {job}",
         "No employment concerns",
     ),
     "transportation": (
+        "Takes the bus without difficulty",
+        "Gets rides from {her} sister when needed, no barriers",
         "Has [a reliable car|own car|reliable transportation]",
         "No transportation [issues|barriers]",
         "Drives [self|{self}] to appointments",
     ),
     "health_insurance": (
+        "Coverage active through Medicaid",
+        "Insurance: Medicare, active",
         "[Medicaid|Insurance|Medicare] active",
         "Has [insurance|coverage] through [work|Medicaid|the marketplace]",
         "Insured, no coverage gaps",
     ),
     "medical_care": (
+        "Established with a PCP, meds filled on time",
+        "Medical needs met",
         "Sees {her} [PCP|doctor] regularly",
         "Meds [filled|up to date]",
         "No unmet medical needs",
     ),
     "mental_health": (
+        "Denies depression or anxiety",
+        "No psych hx, mood euthymic",
         "Denies [depression|anxiety|MH concerns]",
         "Mood [stable|good], no mental health concerns",
         "No [MH|mental health] needs identified",
     ),
     "substance_use": (
+        "Does not drink or use drugs",
+        "Denies ETOH",
+        "No hx of substance use",
         "Denies [alcohol or drug use|substance use|ETOH/drug use]",
         "No [alcohol|drug] use",
         "No SUD concerns",
     ),
     "suicide_risk": (
+        "Denies thoughts of suicide",
+        "Denies SI, plan or intent",
+        "No self-harm",
         "Denies SI",
         "Denies SI/HI",
         "No SI",
@@ -284,6 +311,9 @@ NEGATED: dict[str, tuple[str, ...]] = {
         "SI: denied",
     ),
     "interpersonal_violence": (
+        "Denies IPV",
+        "No DV concerns, feels safe with partner",
+        "No abuse reported",
         "Denies DV",
         "No DV",
         "No IPV",
@@ -291,21 +321,29 @@ NEGATED: dict[str, tuple[str, ...]] = {
         "Denies [abuse|violence] in the home",
     ),
     "child_safety": (
+        "K~Kids well supervised, no neglect concerns",
+        "K~No signs of abuse or neglect",
         "K~Children appear [well cared for|clean and appropriately supervised]",
         "K~No CPS concerns",
         "K~No concerns for the children's safety",
     ),
     "social_isolation": (
+        "Close with {her} church group",
+        "Sees family weekly, not lonely",
         "Good [support|family support]",
         "Has [friends|family] nearby who help",
         "Not isolated",
     ),
     "legal": (
+        "No court dates or warrants",
+        "Denies legal problems",
         "No legal [issues|involvement]",
         "Denies [court involvement|pending charges]",
         "No open court cases",
     ),
     "childcare": (
+        "K~Kids in school full day, no childcare need",
+        "K~Grandmother watches the kids, childcare covered",
         "K~No childcare needs",
         "K~Childcare [in place|arranged] through [Head Start|school|a relative]",
     ),
@@ -313,20 +351,25 @@ NEGATED: dict[str, tuple[str, ...]] = {
 
 HISTORICAL: dict[str, tuple[str, ...]] = {
     "housing_instability": (
+        "Lost a home to foreclosure in {year}, renting stably now",
         "Was evicted in {year}, [stable|housed] since",
         "Had an eviction in {year}; current [lease|housing] in good standing",
         "Fell behind on rent in {year} but caught up",
     ),
     "homelessness": (
+        "Lived in {her} car for a while in {year}; housed now",
+        "Former shelter resident ({year})",
         "[Was|Was briefly] homeless in {year}, housed since",
         "Stayed in a shelter in {year}; has had {her} own place since",
         "Hx of homelessness ({year}), [resolved|stably housed now]",
     ),
     "food_insecurity": (
+        "Was on WIC and the food bank in {year}, not needed now",
         "Used the food pantry in {year}; no longer needs it",
         "Hx of food insecurity, resolved",
     ),
     "financial_strain": (
+        "Had debt collectors calling in {year}, all paid now",
         "Paid off {her} debts in {year}",
         "Went through bankruptcy in {year}, finances stable now",
     ),
@@ -335,106 +378,224 @@ HISTORICAL: dict[str, tuple[str, ...]] = {
         "Past utility shut-off in {year}; bill current now",
     ),
     "employment": (
+        "Out of work for a year in {year}; employed since",
         "Was unemployed in {year}, working since",
         "Laid off in {year}, found a new job [quickly|within a month]",
     ),
-    "transportation": ("Used to rely on rides but got a car in {year}",),
-    "health_insurance": ("Was uninsured until {year}, now has Medicaid",),
-    "medical_care": ("Had [surgery|cancer treatment] in {year}, [recovered|no ongoing needs]",),
+    "transportation": (
+        "License was suspended in {year}, reinstated since",
+        "Used to rely on rides but got a car in {year}",
+    ),
+    "health_insurance": (
+        "Lost coverage briefly in {year}, reinstated",
+        "Was uninsured until {year}, now has Medicaid",
+    ),
+    "medical_care": (
+        "Went without insulin in {year}, now filled monthly",
+        "Had [surgery|cancer treatment] in {year}, [recovered|no ongoing needs]",
+    ),
     "mental_health": (
+        "Was hospitalized for depression in {year}, stable since",
+        "Past PTSD treatment, completed {year}",
         "Hx of depression, [in remission|resolved] since {year}",
         "Saw a counselor for anxiety in {year}, doing well",
     ),
     "substance_use": (
+        "Clean since {year}",
+        "In recovery {n} years, attends NA",
+        "Quit drinking in {year}",
         "Sober since {year}",
         "Hx of [alcohol|opioid|meth] use, [in recovery|clean] since {year}",
         "Completed rehab in {year}, has stayed sober",
     ),
     "suicide_risk": (
+        "Attempted suicide in {year}, none since",
+        "Past self-harm as a teen, none in years",
         "Hx of SI in {year}, none since",
         "One suicide attempt in {year}, no SI since",
     ),
     "interpersonal_violence": (
+        "Was in a violent relationship until {year}",
+        "Past abuse by ex, ended {year}",
         "Left an abusive [marriage|relationship] in {year}; [no contact|safe] since",
         "Hx of DV with an ex ({year}), no contact now",
     ),
-    "child_safety": ("K~Closed CPS case from {year}", "K~CPS involvement in {year}, case closed"),
-    "social_isolation": ("Felt isolated after moving in {year} but has since made friends",),
-    "legal": ("Completed probation in {year}", "Old [misdemeanor|charge] from {year}, resolved"),
-    "childcare": ("K~Was on the daycare waitlist in {year}, has a spot now",),
+    "child_safety": (
+        "K~CPS case ({year}) closed after services",
+        "K~Closed CPS case from {year}",
+        "K~CPS involvement in {year}, case closed",
+    ),
+    "social_isolation": (
+        "Was very lonely after {her} divorce in {year}, now has friends",
+        "Felt isolated after moving in {year} but has since made friends",
+    ),
+    "legal": (
+        "Was on parole until {year}",
+        "Custody case settled in {year}",
+        "Completed probation in {year}",
+        "Old [misdemeanor|charge] from {year}, resolved",
+    ),
+    "childcare": (
+        "K~Had no childcare in {year}, now in Head Start",
+        "K~Was on the daycare waitlist in {year}, has a spot now",
+    ),
 }
 
 HYPOTHETICAL: dict[str, tuple[str, ...]] = {
     "housing_instability": (
+        "R~If rent goes up again {she} may have to move",
+        "R~Might lose the apartment if the building is sold",
         "R~Worried {she} may not make rent next month",
         "R~May face eviction if the landlord sells the building",
         "R~Lease ends in {month} and {she} is unsure it will be renewed",
     ),
     "homelessness": (
+        "If {she} cannot find a place by {month}, may have to go to a shelter",
+        "Could be homeless if the lease is not renewed",
         "[May|Might] need a shelter bed [soon|in {month}]",
         "Afraid of ending up on the street",
         "Worried {she} could end up homeless",
     ),
     "food_insecurity": (
+        "If SNAP is cut {she} may not be able to feed the family",
         "Worried food will run out before [the end of the month|payday]",
         "[May|Might] need the food pantry [if SNAP is delayed|next month]",
     ),
     "financial_strain": (
+        "Could fall into debt if {her} hours change",
+        "Worried {she} will not be able to cover bills in {month}",
         "May fall behind on bills [next month|this winter]",
         "Worried about money if the tax refund is late",
     ),
     "utilities": (
+        "Might lose heat if the gas bill is not paid by {month}",
         "[Worried|Afraid] the [power|gas] could be shut off [this winter|next month]",
         "May need utility help if the bill goes up",
     ),
     "employment": (
+        "W~May be laid off in {month}",
+        "W~Could lose {her} job if {she} keeps missing shifts",
         "W~[If|Should] the plant [closes|lays people off] {she} [will|would] lose {her} job",
         "W~Job may be at risk [if {she} misses more days|after the merger]",
         "W~Worried about layoffs at {job}",
     ),
-    "transportation": ("May need rides if {her} car does not pass inspection",),
+    "transportation": (
+        "Might lose {her} ride when {her} neighbor moves",
+        "May need rides if {her} car does not pass inspection",
+    ),
     "health_insurance": (
+        "May lose coverage at the next income check",
+        "Coverage could end if income goes up",
         "[Could|May] lose Medicaid at the next renewal",
         "Worried about losing coverage [in {month}|at renewal]",
     ),
-    "medical_care": ("May need [surgery|home care] [later this year|after the scan]",),
+    "medical_care": (
+        "Might need help with meds if insurance changes",
+        "May need [surgery|home care] [later this year|after the scan]",
+    ),
     "mental_health": (
+        "Worried about getting anxious again once the baby comes",
         "Worried {she} [could|might] get depressed again [this winter|if things get worse]",
     ),
     "substance_use": (
+        "Afraid {she} could start drinking again after the loss",
         "Worried {she} [might|could] relapse [around the holidays|if stress continues]",
     ),
     "suicide_risk": ("Asked what to do if {she} ever has thoughts of self-harm",),
     "interpersonal_violence": (
+        "Afraid {her} ex could become violent if {she} files for divorce",
         "Worried {her} ex [may|might] [come back|try to find {obj}] after release from jail",
     ),
     "social_isolation": (
+        "May become isolated if {she} moves to the new town",
         "Worried {she} will be alone [after the move|once {her} sister moves away]",
     ),
-    "legal": ("May need a lawyer if {her} ex takes {obj} to court",),
-    "childcare": ("K~Would need childcare if {she} starts [the training program|classes]",),
+    "legal": (
+        "Could face charges if the landlord presses",
+        "May need immigration help if {her} status changes",
+        "May need a lawyer if {her} ex takes {obj} to court",
+    ),
+    "childcare": (
+        "K~May need after-school care if {she} takes the day job",
+        "K~Would need childcare if {she} starts [the training program|classes]",
+    ),
 }
 
 OTHER: dict[str, tuple[str, ...]] = {
-    "housing_instability": ("{Other} is [being evicted|facing eviction]",),
-    "homelessness": ("{Other} is homeless", "{Other} has been sleeping in a shelter"),
-    "food_insecurity": ("{Other} [does not have enough to eat|relies on the food bank]",),
-    "financial_strain": ("{Other} is [deep in debt|struggling with bills]",),
-    "utilities": ("{Other} had [the power|the heat] shut off",),
+    "housing_instability": (
+        "{Other} got an eviction notice",
+        "{Her} adult son is behind on rent",
+        "{Other} is [being evicted|facing eviction]",
+    ),
+    "homelessness": (
+        "{Other} is living in a car",
+        "{Her} brother is couch surfing",
+        "{Other} is homeless",
+        "{Other} has been sleeping in a shelter",
+    ),
+    "food_insecurity": (
+        "{Other} is skipping meals",
+        "{Other} [does not have enough to eat|relies on the food bank]",
+    ),
+    "financial_strain": (
+        "{Other} has no income",
+        "{Other} owes money everywhere",
+        "{Other} is [deep in debt|struggling with bills]",
+    ),
+    "utilities": (
+        "{Other} has no power",
+        "{Other} had [the power|the heat] shut off",
+    ),
     "employment": (
+        "{Other} is out of work",
+        "{Her} partner's hours were cut",
         "{Other} [just lost|lost] [a|the] job",
         "{Her} partner [was laid off|lost his job]",
     ),
-    "transportation": ("{Other} [has no car|can't drive anymore] and [needs|asks for] rides",),
-    "health_insurance": ("{Other} is uninsured",),
-    "medical_care": ("{Other} [is not getting|has stopped] [dialysis|treatment|medication]",),
-    "mental_health": ("{Other} [struggles with|has] [depression|schizophrenia|anxiety]",),
-    "substance_use": ("{Other} [drinks heavily|is using drugs|uses meth]",),
-    "suicide_risk": ("{Other} [attempted suicide|has talked about suicide] [recently|last month]",),
-    "interpersonal_violence": ("{Other} is being abused by [a partner|a boyfriend]",),
-    "social_isolation": ("{Other} [is very isolated|lives alone and rarely sees anyone]",),
-    "legal": ("{Other} [is in jail|has a court date|faces deportation]",),
-    "childcare": ("{Other} has no one to watch [their|her] kids",),
+    "transportation": (
+        "{Other} lost {their} license",
+        "{Other} [has no car|can't drive anymore] and [needs|asks for] rides",
+    ),
+    "health_insurance": (
+        "{Other} lost Medicaid",
+        "{Other} is uninsured",
+    ),
+    "medical_care": (
+        "{Other} has dementia and needs care {she} cannot provide",
+        "{Other} cannot get to dialysis",
+        "{Other} [is not getting|has stopped] [dialysis|treatment|medication]",
+    ),
+    "mental_health": (
+        "{Other} is very depressed",
+        "{Her} partner has untreated PTSD",
+        "{Other} [struggles with|has] [depression|schizophrenia|anxiety]",
+    ),
+    "substance_use": (
+        "{Her} partner drinks every night",
+        "{Other} is using heroin again",
+        "{Other} [drinks heavily|is using drugs|uses meth]",
+    ),
+    "suicide_risk": (
+        "{Other} has been cutting",
+        "{Other} [attempted suicide|has talked about suicide] [recently|last month]",
+    ),
+    "interpersonal_violence": (
+        "{Other} is being hit by {their} boyfriend",
+        "{Other} is being abused by [a partner|a boyfriend]",
+    ),
+    "social_isolation": (
+        "{Other} has no one",
+        "{Other} [is very isolated|lives alone and rarely sees anyone]",
+    ),
+    "legal": (
+        "{Other} is on probation",
+        "{Her} partner has a warrant",
+        "{Other} [is in jail|has a court date|faces deportation]",
+    ),
+    "childcare": (
+        "{Other} needs a sitter for {their} kids",
+        "{Other} has no one to watch [their|her] kids",
+    ),
 }
 
 # Extra lines for the Plan section; used only for needs present for the client.

@@ -19,7 +19,7 @@ N = 3000
 TRIGGERS: dict[str, str] = {
     "housing_instability": (
         r"rent|evict|landlord|lease|foreclos|housing|mortgage|move out|unsafe|vacate|repairs|"
-        r"mold|notice"
+        r"mold|notice|apartment|arrears"
     ),
     "homelessness": (
         r"homeless|shelter|car\b|street|couch|motel|nowhere to|unhoused|tent|steady place|"
@@ -28,7 +28,7 @@ TRIGGERS: dict[str, str] = {
     "food_insecurity": (r"food|meals?|hungry|SNAP|EBT|pantry|formula|eat"),
     "financial_strain": (
         r"bills?|debt|income|savings|afford|money|broke|benefits|loan|basics|bankruptcy|"
-        r"financ|collections|taxes|owes|owing"
+        r"financ|collections|taxes|owes|owing|expenses|debts?"
     ),
     "utilities": (r"power|electric|heat|gas\b|water|phone|shut|disconnect|utilit|lights"),
     "employment": (r"job|work|laid off|fired|hours|unemploy|employ|layoffs"),
@@ -45,7 +45,7 @@ TRIGGERS: dict[str, str] = {
     ),
     "substance_use": (
         r"alcohol|drink|drug|heroin|meth|opioid|fentanyl|cocaine|crack|sober|relapse|etoh|"
-        r"substance|sud\b|detox|rehab|pills|12-pack|fifth|uds"
+        r"substance|sud\b|detox|rehab|pills|12-pack|fifth|uds|clean|recovery|\bna\b"
     ),
     "suicide_risk": (
         r"\bsi\b|suicid|self-harm|die|dead|wake up|ending|cutting|cuts|goodbye|better off"
@@ -53,13 +53,15 @@ TRIGGERS: dict[str, str] = {
     "interpersonal_violence": (
         r"\bdv\b|ipv|abus|hit|push|chok|strangl|threat|stalk|slap|punch|shove|afraid|"
         r"safe at home|hurts|forced|controls|scares|violence|screams|\bex\b|pressured|"
-        r"monitors"
+        r"monitors|violent"
     ),
     "child_safety": (
         r"cps|neglect|abuse|alone|unsupervised|bruise|marks|belt|beat|hits|child welfare|"
         r"safety|wandering|touched|cared for|cord|supervised"
     ),
-    "social_isolation": (r"alone|lonely|isolat|no one|nobody|support|friends|family|cut off"),
+    "social_isolation": (
+        r"alone|lonely|isolat|no one|nobody|support|friends|family|cut off|church|no one"
+    ),
     "legal": (
         r"court|warrant|hearing|custody|immigration|attorney|lawyer|legal|probation|parole|"
         r"charges|asylum|deportation|removal|jail|expunge|record|divorce|misdemeanor|defender|"
@@ -115,7 +117,7 @@ def test_negated_safety_needs_are_written_as_denials(cases):
 def test_other_peoples_needs_name_another_person(cases):
     person = re.compile(
         r"mother|father|brother|sister|cousin|aunt|uncle|roommate|grandmother|friend|"
-        r"stepfather|brother-in-law|neighbor|nieghbor|partner",
+        r"stepfather|brother-in-law|neighbor|nieghbor|partner|son|daughter",
         re.IGNORECASE,
     )
     others = 0
