@@ -10,7 +10,9 @@ from bias_audits._audit import AuditResult, audit_table
 from bias_audits._inputs import AuditInputError
 from bias_audits._metrics import METRIC_NAMES, expected_calibration_error
 from bias_audits._policy import DEFAULT_POLICY_PATH, AuditPolicy, PolicyError, Tolerance
+from bias_audits._reports import write_reports
 from bias_audits._results import AttributeSummary, Disparity, GroupResult, MetricEstimate
+from bias_audits.decisions import DecisionAuditResult, audit_decisions, write_decision_reports
 
 __all__ = [
     "DEFAULT_POLICY_PATH",
@@ -19,11 +21,15 @@ __all__ = [
     "AuditInputError",
     "AuditPolicy",
     "AuditResult",
+    "DecisionAuditResult",
     "Disparity",
     "GroupResult",
     "MetricEstimate",
     "PolicyError",
     "Tolerance",
+    "audit_decisions",
     "audit_table",
     "expected_calibration_error",
+    "write_decision_reports",
+    "write_reports",
 ]

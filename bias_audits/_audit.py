@@ -315,6 +315,7 @@ def audit_table(
                 n_missing=int((~present).sum()),
                 groups=names,
                 summaries=_summaries(counts, names, metric_samples, policy),
+                calibration=_calibration_curves(calibration, names),
             )
         )
 
@@ -424,6 +425,29 @@ def _summaries(
         "sufficient_groups_only": max(both) if both else None,
     }
     return {"demographic_parity_difference": dp, "equalized_odds_difference": eo}
+
+
+def _calibration_curves(
+    calibration: tuple[np.ndarray, np.ndarray] | None, names: list[str]
+) -> dict[str, list[dict[str, float]]]:
+    """Per group and non-empty score bin: mean score, observed rate, count (for the plot)."""
+    if calibration is None:
+        return {}
+    counts, means = calibration
+    negatives, positives = counts[:, 0::2], counts[:, 1::2]
+    totals = negatives + positives
+    score_sums = negatives * means[:, 0::2] + positives * means[:, 1::2]
+    curves = {}
+    for g, name in enumerate(names):
+        curves[name] = [
+            {
+                "mean_score": float(score_sums[g, b] / totals[g, b]),
+                "observed_rate": float(positives[g, b] / totals[g, b]),
+                "n": int(totals[g, b]),
+            }
+            for b in np.flatnonzero(totals[g])
+        ]
+    return curves
 
 
 def _overall_verdict(

@@ -71,6 +71,10 @@ def judge_groups(
     intervals = {
         name: percentile_interval(m.samples, level=ci_level) for name, m in metrics.items()
     }
+    minimum = {
+        name: (tolerances[name].min_denominator if name in tolerances else None) or min_denominator
+        for name in metrics
+    }
     results = []
     for g, group in enumerate(groups):
         estimates = {}
@@ -82,7 +86,7 @@ def judge_groups(
                 ci_low=float(low[g]),
                 ci_high=float(high[g]),
                 n=n,
-                sufficient=n >= min_denominator and not np.isnan(m.values[g]),
+                sufficient=n >= minimum[name] and not np.isnan(m.values[g]),
             )
         gated_ok = all(estimates[name].sufficient for name in tolerances if name in estimates)
         results.append(
@@ -112,12 +116,12 @@ def judge_groups(
             difference = float(m.values[g] - m.values[ref])
             ratio = float(_ratio(m.values[g], m.values[ref]))
             n_group, n_ref = int(m.denominators[g]), int(m.denominators[ref])
-            thin = min(n_group, n_ref) < min_denominator or np.isnan(difference)
+            thin = min(n_group, n_ref) < minimum[name] or np.isnan(difference)
             verdicts = {}
             if thin:
                 reason = (
                     f"too few to judge: denominator {n_group} for {group}, {n_ref} for "
-                    f"{reference}; the policy needs {min_denominator}"
+                    f"{reference}; the policy needs {minimum[name]}"
                 )
                 verdict = "insufficient"
             else:

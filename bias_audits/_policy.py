@@ -31,13 +31,21 @@ class Tolerance:
     max_ratio : float or None
         Largest allowed ratio ``group / reference`` or its inverse (so ``1.25`` allows
         ``0.8`` to ``1.25``).
+    min_denominator : int or None
+        Overrides the policy's minimum denominator for this metric (e.g. the calibration
+        error, whose small-sample estimate is biased upward, needs more cases per group).
     """
 
     max_difference: float | None = None
     max_ratio: float | None = None
+    min_denominator: int | None = None
 
     def to_dict(self) -> dict[str, float | None]:
-        return {"max_difference": self.max_difference, "max_ratio": self.max_ratio}
+        return {
+            "max_difference": self.max_difference,
+            "max_ratio": self.max_ratio,
+            "min_denominator": self.min_denominator,
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,7 +184,7 @@ def _tolerances(raw: Any, key: str, *, required: bool) -> dict[str, Tolerance]:
     for metric, spec in raw.items():
         if not isinstance(spec, Mapping) or not spec.keys() & {"max_difference", "max_ratio"}:
             raise PolicyError(f"policy key '{key}.{metric}' needs max_difference and/or max_ratio")
-        unknown = set(spec) - {"max_difference", "max_ratio"}
+        unknown = set(spec) - {"max_difference", "max_ratio", "min_denominator"}
         if unknown:
             raise PolicyError(f"policy key '{key}.{metric}' has unknown keys {sorted(unknown)}")
         difference = spec.get("max_difference")
@@ -185,8 +193,12 @@ def _tolerances(raw: Any, key: str, *, required: bool) -> dict[str, Tolerance]:
             raise PolicyError(f"policy key '{key}.{metric}.max_difference' must be >= 0")
         if ratio is not None and not (isinstance(ratio, int | float) and ratio >= 1):
             raise PolicyError(f"policy key '{key}.{metric}.max_ratio' must be >= 1")
+        minimum = spec.get("min_denominator")
+        if minimum is not None and not (isinstance(minimum, int) and minimum >= 1):
+            raise PolicyError(f"policy key '{key}.{metric}.min_denominator' must be an int >= 1")
         tolerances[str(metric)] = Tolerance(
             max_difference=None if difference is None else float(difference),
             max_ratio=None if ratio is None else float(ratio),
+            min_denominator=minimum,
         )
     return tolerances

@@ -122,6 +122,7 @@ class AttributeSummary:
     n_missing: int
     groups: list[str]
     summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    calibration: dict[str, list[dict[str, float]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -136,6 +137,7 @@ class AttributeSummary:
                 name: {k: _clean(v) for k, v in summary.items()}
                 for name, summary in self.summaries.items()
             },
+            "calibration": self.calibration,
         }
 
 

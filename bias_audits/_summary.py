@@ -20,8 +20,8 @@ METRIC_LABELS = {
     "accuracy": "accuracy",
     "calibration_error": "calibration error (gap between its scores and what happened)",
     "override_rate": "override rate",
-    "upgrade_rate": "rate of priority raised by the supervisor",
-    "downgrade_rate": "rate of priority lowered by the supervisor",
+    "upgrade_rate": "upgrade rate (priority raised)",
+    "downgrade_rate": "downgrade rate (priority lowered)",
 }
 
 _POSITION = {
@@ -46,7 +46,7 @@ def _ratio_phrase(d: Disparity, *, level: int, subject: str) -> str:
         )
     else:
         lead = (
-            f"The {subject}'s {METRIC_LABELS.get(d.metric, d.metric)} for "
+            f"The {_possessive(subject)} {METRIC_LABELS.get(d.metric, d.metric)} for "
             f"{_who(d.attribute, d.group)} is {d.ratio:.2f}× that for "
             f"{_who(d.attribute, d.reference)} ({d.group_value:.1%} vs "
             f"{d.reference_value:.1%})"
@@ -58,14 +58,18 @@ def _ratio_phrase(d: Disparity, *, level: int, subject: str) -> str:
     )
 
 
+def _possessive(subject: str) -> str:
+    return f"{subject}'" if subject.endswith("s") else f"{subject}'s"
+
+
 def _difference_phrase(d: Disparity, *, level: int, subject: str) -> str:
     points = abs(d.difference) * 100
     direction = "higher" if d.difference > 0 else "lower"
     low, high = (x * 100 for x in d.difference_ci)
     return (
-        f"The {subject}'s {METRIC_LABELS.get(d.metric, d.metric)} is {points:.1f} points "
-        f"{direction} for {_who(d.attribute, d.group)} ({d.group_value:.1%}) than for "
-        f"{_who(d.attribute, d.reference)} "
+        f"The {_possessive(subject)} {METRIC_LABELS.get(d.metric, d.metric)} is "
+        f"{points:.1f} points {direction} for {_who(d.attribute, d.group)} "
+        f"({d.group_value:.1%}) than for {_who(d.attribute, d.reference)} "
         f"({d.reference_value:.1%}); the {level}% interval of the gap is {low:+.1f} to "
         f"{high:+.1f} points, {_POSITION[d.verdict]} the policy's "
         f"{(d.max_difference or 0) * 100:g}-point tolerance → {d.verdict}."
@@ -83,7 +87,13 @@ def disparity_sentence(d: Disparity, *, ci_level: float, subject: str = "model")
     return _difference_phrase(d, level=level, subject=subject)
 
 
-def summary_sentences(result: AuditResult, *, limit: int = 8) -> list[str]:
+def summary_sentences(
+    result: AuditResult,
+    *,
+    limit: int = 8,
+    subject: str = "model",
+    min_denominator: int | None = None,
+) -> list[str]:
     """The report's opening: verdict, the worst disparities, and where evidence is thin."""
     sentences = [f"Verdict: {result.verdict.upper()}. " + "; ".join(result.verdict_reasons) + "."]
     flagged = [d for d in result.disparities if d.verdict in ("fail", "review")]
@@ -97,22 +107,25 @@ def summary_sentences(result: AuditResult, *, limit: int = 8) -> list[str]:
         )
     )
     level = result.policy.ci_level
-    sentences.extend(disparity_sentence(d, ci_level=level) for d in flagged[:limit])
+    sentences.extend(
+        disparity_sentence(d, ci_level=level, subject=subject) for d in flagged[:limit]
+    )
     if len(flagged) > limit:
         sentences.append(f"… and {len(flagged) - limit} more flagged disparities in the tables.")
     thin = result.insufficient_groups
+    minimum = min_denominator or result.policy.min_denominator
     if thin:
         names = ", ".join(f"{g.group} ({g.attribute}, n={g.n})" for g in thin[:6])
         more = f" and {len(thin) - 6} more" if len(thin) > 6 else ""
         sentences.append(
-            f"Too few cases to judge {names}{more}: below the policy's minimum of "
-            f"{result.policy.min_denominator} for at least one gated metric. No verdict "
-            "can be drawn for them either way; collect more data before trusting the model "
+            f"Too few cases to judge {names}{more}: below the policy's minimum denominator "
+            f"({minimum}, or the metric's own) for at least one gated metric. No verdict "
+            f"can be drawn for them either way; collect more data before trusting the {subject} "
             "for these groups."
         )
     if not flagged and not thin:
         sentences.append(
-            "Every gated metric is within the policy's tolerance for every group, "
-            "with enough cases in each to judge."
+            f"Every gated metric of the {subject} is within the policy's tolerance for "
+            "every group, with enough cases in each to judge."
         )
     return sentences

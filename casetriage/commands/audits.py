@@ -1,7 +1,145 @@
-"""Placeholder until this group's commands land."""
+"""``casetriage audit`` and ``casetriage audit-decisions``: fairness audits from the shell.
+
+Exit codes: 0 the audit passed, 1 it failed or needs review, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Annotated
 
 import typer
+
+EXIT_PASS = 0
+EXIT_HELD = 1
+EXIT_BAD_INPUT = 2
+
+
+def _read_csv(path: Path):
+    """Read a CSV or exit 2 with a message that names the file."""
+    import pandas as pd
+
+    if not path.is_file():
+        typer.echo(f"error: data file {path} does not exist", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        frame = pd.read_csv(path, keep_default_na=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        typer.echo(f"error: cannot read {path} as CSV: {error}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    return frame, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _load_policy(policy: Path | None):
+    from bias_audits import AuditPolicy, PolicyError
+
+    try:
+        return AuditPolicy.load(policy)
+    except PolicyError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _finish(verdict: str, reasons: list[str], paths: dict[str, Path]) -> None:
+    typer.echo(f"verdict: {verdict.upper()}")
+    for reason in reasons:
+        typer.echo(f"  - {reason}")
+    for kind, path in paths.items():
+        typer.echo(f"{kind}: {path}")
+    raise typer.Exit(EXIT_PASS if verdict == "pass" else EXIT_HELD)
+
+
+def audit(
+    data: Annotated[Path, typer.Argument(help="CSV table, one row per case")],
+    label: Annotated[str, typer.Option(help="observed outcome column (0/1, true/false, yes/no)")],
+    score: Annotated[
+        str,
+        typer.Option(help="prediction column: binary, probability or integer risk score"),
+    ],
+    sensitive: Annotated[
+        list[str], typer.Option(help="sensitive attribute column (repeat for several)")
+    ],
+    out: Annotated[Path, typer.Option(help="folder for report.json, report.html, report.md")],
+    threshold: Annotated[
+        float | None,
+        typer.Option(help="flag a case when score >= threshold (needed unless binary)"),
+    ] = None,
+    policy: Annotated[
+        Path | None,
+        typer.Option(help="release policy YAML (default config/release_policy.yaml)"),
+    ] = None,
+) -> None:
+    """Audit any table's predictions for disparities between groups against the policy."""
+    from bias_audits import AuditInputError, audit_table, write_reports
+
+    frame, data_hash = _read_csv(data)
+    audit_policy = _load_policy(policy)
+    try:
+        result = audit_table(
+            frame,
+            label=label,
+            score=score,
+            threshold=threshold,
+            sensitive=sensitive,
+            policy=audit_policy,
+            source=str(data),
+            source_sha256=data_hash,
+        )
+    except AuditInputError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    kind = {"binary": "binary predictions", "probability": "probabilities"}.get(
+        result.score_kind, "integer risk scores"
+    )
+    typer.echo(f"read '{score}' as {kind}; audited {result.provenance['n_rows_audited']} rows")
+    dropped = result.provenance["dropped_missing_label_or_score"]
+    if dropped:
+        typer.echo(f"dropped {dropped} rows with a missing label or score")
+    for column, missing in result.provenance["missing_by_attribute"].items():
+        if missing:
+            typer.echo(f"dropped {missing} rows with a missing '{column}' from that attribute")
+    _finish(result.verdict, result.verdict_reasons, write_reports(result, out))
+
+
+def audit_decisions_command(
+    from_csv: Annotated[
+        Path,
+        typer.Option(
+            "--from-csv",
+            help="supervisor decisions: suggested_tier, final_tier, overridden, "
+            "override_direction and the sensitive columns",
+        ),
+    ],
+    sensitive: Annotated[
+        list[str], typer.Option(help="sensitive attribute column (repeat for several)")
+    ],
+    out: Annotated[Path, typer.Option(help="folder for report.json, report.html, report.md")],
+    policy: Annotated[
+        Path | None,
+        typer.Option(help="release policy YAML (default config/release_policy.yaml)"),
+    ] = None,
+) -> None:
+    """Audit supervisors' decisions: override, up- and down-grade rates by group."""
+    from bias_audits import AuditInputError, audit_decisions, write_decision_reports
+
+    frame, data_hash = _read_csv(from_csv)
+    audit_policy = _load_policy(policy)
+    try:
+        result = audit_decisions(
+            frame,
+            sensitive=sensitive,
+            policy=audit_policy,
+            source=str(from_csv),
+            source_sha256=data_hash,
+        )
+    except AuditInputError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    _finish(result.verdict, result.verdict_reasons, write_decision_reports(result, out))
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
+    app.command("audit")(audit)
+    app.command("audit-decisions")(audit_decisions_command)
