@@ -49,7 +49,12 @@ CASE_COLUMNS: tuple[str, ...] = (
 
 @dataclass(frozen=True, kw_only=True)
 class Caseload:
-    """A generated caseload: one row per case, the roster and a description of the run."""
+    """A generated caseload: one row per case, the roster and a description of the run.
+
+    ``active_needs`` (one boolean column per need) is what the outcome was drawn from; every
+    active need is written into the case's note, so it equals the gold ``present``/``client``
+    labels.
+    """
 
     cases: pd.DataFrame
     workers: pd.DataFrame
@@ -57,6 +62,7 @@ class Caseload:
     switches: UnfairnessSwitches
     config: SynthConfig
     note_styles: pd.Series = field(repr=False)
+    active_needs: pd.DataFrame = field(repr=False)
 
 
 def _check_groups_exist(config: SynthConfig, switches: UnfairnessSwitches) -> None:
@@ -153,4 +159,5 @@ def generate_caseload(
         switches=switches,
         config=config,
         note_styles=pd.Series(styles, name="style"),
+        active_needs=active,
     )

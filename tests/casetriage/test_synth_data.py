@@ -202,3 +202,10 @@ def test_roster_covers_needs_languages_and_regions(caseload):
 def test_bad_sizes_are_refused(bad):
     with pytest.raises(ValueError, match="n_cases"):
         generate_caseload(n_cases=bad, seed=1)
+
+
+def test_every_true_active_need_is_written_into_the_note(caseload, cases):
+    actives = active_sets(cases)
+    truth = caseload.active_needs
+    for i, gold_active in enumerate(actives):
+        assert gold_active == {need for need in NEEDS if truth[need].iat[i]}, i

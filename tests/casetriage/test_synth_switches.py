@@ -15,7 +15,7 @@ from casetriage.synth import (
     parse_underrepresent,
 )
 
-N = 3000
+N = 2000
 SEED = 21
 BLACK = GroupRef(attribute="race_ethnicity", value="Black")
 
@@ -137,3 +137,27 @@ def test_parsers_accept_documented_forms_and_name_the_problem():
         parse_underrepresent("Asian=1.5")
     with pytest.raises(ValueError, match="FIELD=VALUE"):
         parse_proxy("referral_source=aliens")
+
+
+def _score_gap(cases: pd.DataFrame) -> float:
+    """Mean score of the target group minus the rest, from a model blind to race."""
+    from sklearn.linear_model import LogisticRegression
+
+    from casetriage.schemas import MODEL_INPUT_FIELDS
+
+    features = pd.get_dummies(cases[list(MODEL_INPUT_FIELDS)], dtype=float)
+    model = LogisticRegression(max_iter=500).fit(features, cases["crisis_90d"])
+    score = model.predict_proba(features)[:, 1]
+    target = (cases["race_ethnicity"] == "Black").to_numpy()
+    return float(score[target].mean() - score[~target].mean())
+
+
+@pytest.mark.slow
+def test_a_race_blind_model_learns_the_bias_through_the_proxy(fair):
+    biased = generate_caseload(
+        n_cases=N,
+        seed=SEED,
+        switches=UnfairnessSwitches(label_bias=0.3, proxy_strength=0.8),
+    ).cases
+    assert "race_ethnicity" not in pd.get_dummies(biased[["region"]]).columns
+    assert _score_gap(biased) > _score_gap(fair) + 0.08
