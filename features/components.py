@@ -84,6 +84,8 @@ class NeedMatcher:
         by_need: dict[str, list[Span]] = {}
         for match_id, start, end in _run(self._phrases, doc) + _run(self._patterns, doc):
             need, status, flag = strings[match_id].split("|")
+            if any(doc[i].is_sent_start for i in range(start + 1, end)):
+                continue  # a mention never spans two sentences
             span = Span(doc, start, end, label=need)
             span._.lexical_status = status
             span._.status = status
@@ -312,6 +314,7 @@ class NeedContext:
 @Language.factory(
     "need_matcher",
     assigns=["doc.spans", "span._.lexical_status", "span._.status", "span._.self_evident"],
+    requires=["token.is_sent_start"],
     default_config={"lexicon_path": ""},
 )
 def make_need_matcher(nlp: Language, name: str, lexicon_path: str) -> NeedMatcher:

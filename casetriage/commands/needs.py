@@ -12,6 +12,18 @@ import typer
 __all__ = ["evaluate_needs", "extract", "register"]
 
 
+def _load_extractor():
+    """The shared extractor; a broken data file is a clear error (exit 2), not a traceback."""
+    from features._resources import ResourceError
+    from features.extractor import get_extractor
+
+    try:
+        return get_extractor()
+    except ResourceError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+
+
 def extract(
     source: Annotated[str, typer.Argument(help="JSON lines {id, text}; '-' for stdin")],
     output: Annotated[
@@ -30,7 +42,6 @@ def extract(
     """
     from contextlib import ExitStack
 
-    from features.extractor import get_extractor
     from features.jsonl_io import BadLine, read_note_lines
 
     bad: list[BadLine] = []
@@ -71,7 +82,7 @@ def extract(
                 ids.append(record.id)
                 yield record.text
 
-        extractor = get_extractor()
+        extractor = _load_extractor()
         for i, needs in enumerate(
             extractor.extract_many(texts(), batch_size=batch_size, mentions=mentions)
         ):
@@ -90,7 +101,6 @@ def evaluate_needs(
     """P/R/F1 of active needs per need and overall, safety recall, status/experiencer accuracy,
     and the list of errors."""
     from features.evaluation import evaluate_extractions, read_gold
-    from features.extractor import get_extractor
 
     if not gold.is_file():
         raise typer.BadParameter(f"no such file: {gold}", param_hint="GOLD")
@@ -99,7 +109,7 @@ def evaluate_needs(
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None
-    predicted = list(get_extractor().extract_many(r["text"] for r in records))
+    predicted = list(_load_extractor().extract_many(r["text"] for r in records))
     result = evaluate_extractions(records, predicted)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2))
