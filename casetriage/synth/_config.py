@@ -62,6 +62,38 @@ def _check_weights(weights: Any, allowed: tuple[str, ...] | None, where: str) ->
         raise SynthConfigError(f"{where}: weights sum to zero")
 
 
+_NUMBER_KEYS: dict[str, tuple[str, ...]] = {
+    "outcome": (
+        "intercept",
+        "prior_crises_log1p",
+        "prior_referrals_per_referral",
+        "prior_referrals_cap",
+        "per_child",
+        "per_other_adult",
+        "latent_adversity",
+    ),
+    "outcome.age_quadratic": ("coef", "centre", "scale"),
+    "outcome.interactions": (
+        "substance_use_x_mental_health",
+        "homelessness_x_children",
+        "social_isolation_x_age_65_plus",
+    ),
+    "mentions": ("negated", "historical", "hypothetical", "other", "max_extra_mentions"),
+    "roster": ("cases_per_worker", "min_workers", "returning_client_worker_share"),
+}
+
+
+def _check_numbers(raw: dict, where: str) -> None:
+    for section, keys in _NUMBER_KEYS.items():
+        mapping = raw
+        for part in section.split("."):
+            mapping = _require(mapping, part, f"{where}: {section}")
+        for key in keys:
+            value = _require(mapping, key, f"{where}: {section}")
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise SynthConfigError(f"{section}.{key} must be a number, got {value!r}")
+
+
 def load_config(path: Path | None = None) -> SynthConfig:
     """Read and validate the generator configuration.
 
@@ -84,6 +116,8 @@ def load_config(path: Path | None = None) -> SynthConfig:
     except yaml.YAMLError as exc:
         raise SynthConfigError(f"synth config {path} is not valid YAML: {exc}") from exc
     where = path.name
+    if not isinstance(raw, dict):
+        raise SynthConfigError(f"{where}: expected a mapping at the top level")
     population = _require(raw, "population", where)
     for attribute in SENSITIVE_ATTRIBUTES:
         _check_weights(
@@ -101,6 +135,7 @@ def load_config(path: Path | None = None) -> SynthConfig:
         _require(spec, "adversity", f"needs.{need}")
         if not 0 < base < 1:
             raise SynthConfigError(f"needs.{need}.base must lie in (0, 1), got {base!r}")
+    _check_numbers(raw, where)
     styles = _require(raw, "note_styles", where)
     _check_weights(styles, NOTE_STYLES, "note_styles")
     outcome = _require(raw, "outcome", where)

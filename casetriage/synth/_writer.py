@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -69,22 +70,31 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a reader never sees half a file."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8", newline="")
+    os.replace(partial, path)
+
+
 def write_caseload(caseload: Caseload, out_dir: Path) -> dict:
     """Write the four files into ``out_dir`` (created if missing) and return the manifest.
 
-    The bytes depend only on the seed, the switches and the config: no clock, no host.
+    The bytes depend only on the seed, the switches and the config: no clock, no host. The
+    manifest is written last, so its presence means the other three files are complete.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     cases = caseload.cases
-    cases.to_csv(out_dir / "cases.csv", index=False, lineterminator="\n")
-    with (out_dir / "notes.jsonl").open("w", encoding="utf-8", newline="\n") as handle:
-        for case_id, text, gold in zip(
-            cases["case_id"], cases["note"], cases["gold_needs"], strict=True
-        ):
-            record = {"id": case_id, "text": text, "needs": json.loads(gold)}
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    caseload.workers.to_csv(out_dir / "workers.csv", index=False, lineterminator="\n")
+    notes = "".join(
+        json.dumps({"id": i, "text": t, "needs": json.loads(g)}, ensure_ascii=False) + "\n"
+        for i, t, g in zip(cases["case_id"], cases["note"], cases["gold_needs"], strict=True)
+    )
+    _write_atomic(out_dir / "cases.csv", cases.to_csv(index=False, lineterminator="\n"))
+    _write_atomic(out_dir / "notes.jsonl", notes)
+    _write_atomic(
+        out_dir / "workers.csv", caseload.workers.to_csv(index=False, lineterminator="\n")
+    )
     manifest = {
         "generator": "casetriage.synth",
         "generator_version": GENERATOR_VERSION,
@@ -98,5 +108,5 @@ def write_caseload(caseload: Caseload, out_dir: Path) -> dict:
         **summarise(caseload),
         "files": {name: _sha256(out_dir / name) for name in OUTPUT_FILES[:-1]},
     }
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    _write_atomic(out_dir / "manifest.json", json.dumps(manifest, indent=2) + "\n")
     return manifest

@@ -155,3 +155,18 @@ def test_out_must_be_a_directory(tmp_path):
     result = synth("--cases", "5", "--out", str(blocker))
     assert result.exit_code == 2
     assert "not a directory" in result.output
+
+
+def test_config_missing_an_outcome_key_is_named(tmp_path):
+    import yaml
+
+    from casetriage.synth import DEFAULT_CONFIG_PATH
+
+    raw = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())
+    del raw["outcome"]["interactions"]["homelessness_x_children"]
+    bad = tmp_path / "synth.yaml"
+    bad.write_text(yaml.safe_dump(raw))
+    result = synth("--cases", "5", "--out", str(tmp_path / "x"), "--config", str(bad))
+    assert result.exit_code == 2
+    assert "homelessness_x_children" in result.output
+    assert "Traceback" not in result.output
