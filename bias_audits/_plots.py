@@ -22,7 +22,7 @@ def figure_to_data_uri(figure) -> str:
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    figure.savefig(buffer, format="png", dpi=80)
     plt.close(figure)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
@@ -52,7 +52,13 @@ def rates_plot(
     }
     metrics = [m for m in metrics if groups and m in groups[0].metrics]
     height = 0.45 * len(groups) + 1.2
-    figure, axes = plt.subplots(1, len(metrics), figsize=(3.2 * len(metrics), height), sharey=True)
+    figure, axes = plt.subplots(
+        1,
+        len(metrics),
+        figsize=(3.2 * len(metrics) + 1.6, height),
+        sharey=True,
+        layout="constrained",
+    )
     axes = [axes] if len(metrics) == 1 else list(axes)
     positions = range(len(groups))
     for axis, metric in zip(axes, metrics, strict=True):
@@ -88,7 +94,7 @@ def calibration_plot(attribute: AttributeSummary) -> str | None:
     if not attribute.calibration:
         return None
     plt = _pyplot()
-    figure, axis = plt.subplots(figsize=(4.6, 4.2))
+    figure, axis = plt.subplots(figsize=(4.6, 4.2), layout="constrained")
     axis.plot([0, 1], [0, 1], color="#888888", linestyle="--", linewidth=1, label="perfect")
     for group, points in attribute.calibration.items():
         if not points:

@@ -55,3 +55,31 @@ def policy() -> AuditPolicy:
     data.pop("sha256")
     data.pop("source")
     return AuditPolicy.from_mapping(data)
+
+
+def make_decisions(n: int, *, seed: int = 0, override_share: dict[str, float] | None = None):
+    """Supervisor decisions where the named groups' suggestions are overridden (mostly
+    downgraded) at the given share, the others at 10%."""
+    rng = np.random.default_rng(seed)
+    race = rng.choice(("White", "Black", "Asian"), size=n, p=(0.6, 0.3, 0.1))
+    suggested = rng.integers(1, 5, size=n)
+    share = np.full(n, 0.10)
+    for group, value in (override_share or {}).items():
+        share[race == group] = value
+    overridden = rng.random(n) < share
+    down = overridden & (suggested < 4) & (rng.random(n) < 0.8)
+    up = overridden & ~down & (suggested > 1)
+    return pd.DataFrame(
+        {
+            "suggested_tier": suggested,
+            "final_tier": np.where(down, suggested + 1, np.where(up, suggested - 1, suggested)),
+            "overridden": overridden,
+            "override_direction": np.where(down, "down", np.where(up, "up", "none")),
+            "race_ethnicity": race,
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def decisions_frame() -> pd.DataFrame:
+    return make_decisions(3_000, seed=11, override_share={"Black": 0.35})
