@@ -25,6 +25,7 @@ __all__ = ["CaseNote", "NoteWriter"]
 
 _ALTERNATIVES = re.compile(r"\[([^\[\]]*)\]")
 _SLOT = re.compile(r"\{(\w+)\}")
+_ARTICLE = re.compile(r"\b(?:the|a|an) (?=[a-z])")
 _MONTHS = (
     "Jan",
     "January",
@@ -91,6 +92,32 @@ _ABBREVIATIONS = (
     (re.compile(r"\bsuicidal ideation\b"), "SI"),
     (re.compile(r"\bDenies SI\b(?!/)"), "Denies SI/HI"),
 )
+_SAFETY_DENIALS = (
+    "Denies SI/HI and DV",
+    "Denies SI, HI or DV",
+    "No SI/HI, no DV",
+    "SI/HI/DV screen negative",
+)
+# Short nouns for denials written as one list ("no food, housing or utility concerns").
+_DENIAL_NOUNS = {
+    "food_insecurity": "food",
+    "housing_instability": "housing",
+    "transportation": "transportation",
+    "utilities": "utility",
+    "financial_strain": "financial",
+    "legal": "legal",
+    "employment": "employment",
+    "mental_health": "mental health",
+    "substance_use": "substance use",
+    "health_insurance": "insurance",
+    "medical_care": "medical",
+}
+_LIST_DENIALS = (
+    "No {listed} concerns",
+    "Denies {listed} needs",
+    "No {listed} issues reported",
+    "Screened negative for {listed} needs",
+)
 _TYPO_PATTERNS = tuple((re.compile(rf"\b{word}\b"), typo) for word, typo in bank.TYPOS.items())
 _FITS = {
     "K": lambda c: c["n_children"] > 0,
@@ -102,6 +129,7 @@ _FITS = {
     "U": lambda c: c["housing_type"] == "unhoused",
     "W": lambda c: c["income_band"] != "none",
     "E": lambda c: c["age"] >= 65,
+    "V": lambda c: c["_style"] != "hotline",
 }
 
 
@@ -355,7 +383,8 @@ class NoteWriter:
             return self._write_home_visit(rnd, order, labels, case, ctx)
         if style == "screening":
             return self._write_screening(rnd, order, labels, case, ctx)
-        sentences = [self._mention(rnd, n, labels[n], case, ctx) for n in order]
+        order, combined = self._combine_denials(rnd, order, labels, case)
+        sentences = [self._mention(rnd, n, labels[n], case, ctx) for n in order] + combined
         if style == "hotline":
             parts = [s[0].lower() + s[1:] if s[:2] != s[:2].upper() else s for s in sentences]
             parts += self._closer(rnd, case, ctx)
@@ -376,6 +405,25 @@ class NoteWriter:
             sentences.append(rnd.choice(("Plan: ", "Plan - ", "")) + "; ".join(plan))
         sentences += self._closer(rnd, case, ctx)
         return self._opener(rnd, case, style) + ". ".join(sentences) + "."
+
+    @staticmethod
+    def _combine_denials(rnd, order, labels, case) -> tuple[list[str], list[str]]:
+        """Sometimes write several denials as one sentence, as staff do ("denies SI/HI, DV").
+
+        Returns the needs still to be written one by one, and the combined sentences.
+        """
+        negated = [n for n in order if labels[n] == ("negated", "client")]
+        combined, done = [], set()
+        if {"suicide_risk", "interpersonal_violence"} <= set(negated) and rnd.random() < 0.4:
+            combined.append(rnd.choice(_SAFETY_DENIALS))
+            done |= {"suicide_risk", "interpersonal_violence"}
+        listable = [n for n in negated if n in _DENIAL_NOUNS and n not in done]
+        if len(listable) >= 2 and rnd.random() < 0.5:
+            nouns = [_DENIAL_NOUNS[n] for n in listable]
+            listed = ", ".join(nouns[:-1]) + rnd.choice((" or ", ", ", " and ")) + nouns[-1]
+            combined.append(rnd.choice(_LIST_DENIALS).format(listed=listed))
+            done |= set(listable)
+        return [n for n in order if n not in done], combined
 
     def _plan_lines(self, rnd, order, labels, case, ctx, *, share: float) -> list[str]:
         """Referrals for some active needs: a second mention that keeps the need's label."""
@@ -430,7 +478,9 @@ class NoteWriter:
                 if need in ("childcare",) and case["n_children"] == 0:
                     continue
                 question, yes, no = rnd.choice(items)
-                answer = rnd.choice(yes if status == "present" else no)
+                answers = yes if status == "present" else no
+                answers = [a for a in answers if a != "Medicare" or case["age"] >= 65]
+                answer = rnd.choice(answers)
                 lines.append(f"{question}: {answer}")
             else:
                 comments.append(self._mention(rnd, need, labels[need], case, ctx))
@@ -449,6 +499,8 @@ class NoteWriter:
         return text
 
     def _style_text(self, rnd: random.Random, text: str, style: str) -> str:
+        if style == "hotline" and rnd.random() < 0.5:
+            text = _ARTICLE.sub(lambda m: "" if rnd.random() < 0.7 else m.group(0), text)
         abbreviate = {"hotline": 0.9, "narrative": 0.5, "home_visit": 0.25}.get(style, 0.0)
         if rnd.random() < abbreviate:
             for pattern, short in _ABBREVIATIONS:
@@ -475,8 +527,9 @@ class NoteWriter:
             Needs present for the client now; each is written into the note.
         """
         rnd = random.Random(f"casetriage-synth:{self.seed}:{index}")
-        case = {**case, "_active": frozenset(active)}
+
         style = rnd.choices(self.styles, weights=self.style_weights)[0]
+        case = {**case, "_active": frozenset(active), "_style": style}
         labels = self._plan(rnd, case, active, style)
         ctx = self._context(rnd, case, style)
         text = self._style_text(rnd, self._write(rnd, style, labels, case, ctx), style)

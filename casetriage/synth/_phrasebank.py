@@ -4,7 +4,7 @@ Template syntax: ``[a|b|c]`` picks one alternative, ``{slot}`` is filled from th
 context (client pronouns, children, relatives, dates, amounts). A prefix before ``~`` restricts a
 template to cases it fits: K children in the household, A lives alone, R renting or public
 housing, O owner, F staying with family, S shelter, U unhoused (street, car), W has an income,
-E aged 65 or more;
+E aged 65 or more, V written in person (not a hotline call);
 ``+need~`` a sentence that evidences that need too, used only when the case has it.
 Every template names its need in words an extractor must learn; none is copied from the dev set.
 """
@@ -147,7 +147,7 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "{Cl} [drinks|is drinking] [a fifth of vodka|a 12-pack|heavily] [daily|most days]",
         "{Cl} [is using|uses|admits using] [meth|fentanyl|heroin|crack|pills] [daily|most days|again]",
         "[Relapsed|Relapse] on [alcohol|opioids|meth] [last month|{n} weeks ago]",
-        "Smelled of [alcohol|ETOH] at the [visit|appointment]",
+        "V~Smelled of [alcohol|ETOH] at the [visit|appointment]",
         "Positive [UDS|drug screen] for [fentanyl|meth|cocaine]",
         "{Cl} [wants|is asking for] help getting into [detox|rehab|treatment] for [alcohol|opioid] use",
         "Active [SUD|substance use|alcohol use disorder], [not in treatment|no treatment yet]",
@@ -157,7 +157,7 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "{Cl} [endorses|reports] SI [with a plan|without a plan|with intent]",
         "{Cl} [said|stated] {she} [wants to die|would be better off dead|does not want to wake up|thinks about ending {her} life]",
         "Suicide attempt [last week|{n} days ago] by [overdose|cutting|hanging]",
-        "Fresh [cuts|self-harm marks] on {her} [arms|wrists]; {she} admits cutting [to cope|when overwhelmed]",
+        "V~Fresh [cuts|self-harm marks] on {her} [arms|wrists]; {she} admits cutting [to cope|when overwhelmed]",
         "Passive SI, [no plan or intent|no plan]; [crisis line number|988] given",
         "{Cl} has been [giving away belongings|writing goodbye letters] and talks about suicide",
         "[+SI|SI present], [plan|access to means] [disclosed|reported]",

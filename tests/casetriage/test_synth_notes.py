@@ -101,7 +101,7 @@ def test_every_gold_need_is_named_in_its_note(cases):
 
 
 def test_negated_safety_needs_are_written_as_denials(cases):
-    denial = re.compile(r"\bdenies\b|\bdenied\b|\bno\b|not at all|never|safe", re.IGNORECASE)
+    denial = re.compile(r"\bdenies\b|\bdenied\b|\bno\b|not at all|never|safe|negative", re.I)
     checked = 0
     for text, gold in zip(cases["note"], cases["gold_needs"], strict=True):
         for label in json.loads(gold):
