@@ -240,7 +240,7 @@ class NoteWriter:
             ("she", "her", "her", "herself") if female else ("he", "his", "him", "himself")
         )
         n_kids = int(case["n_children"])
-        kid_age = rnd.randint(1, 12)
+        kid_age = rnd.randint(1, max(1, min(12, int(case["age"]) - 17)))
         kid_word = rnd.choice(("son", "daughter"))
         kids = (
             [f"{her} {n_kids} kids", "the kids", f"{her} children", "the children"]

@@ -170,7 +170,7 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "{Cl} is being stalked by {her} ex, who [shows up at {her} door|follows {her} car]",
         "[IPV|DV] [disclosed|reported]: {abuser} [strangled|pushed] {obj} [last week|{n} days ago]",
         "{Cl} is afraid of {abuser}, who [threatened|has threatened] to kill {obj}",
-        "{Her} adult [son|nephew] [takes|has taken] {her} [pension|Social Security check] and [threatens|screams at] {obj}",
+        "E~{Her} adult [son|nephew] [takes|has taken] {her} [pension|Social Security check] and [threatens|screams at] {obj}",
         "[Physical abuse|Ongoing abuse] by {abuser}; {Cl} wants [safety planning|a DV advocate]",
         "{Abuser} [forced|pressured] {obj} into sex and [controls|monitors] where {she} goes",
     ),
@@ -524,7 +524,7 @@ HYPOTHETICAL: dict[str, tuple[str, ...]] = {
 OTHER: dict[str, tuple[str, ...]] = {
     "housing_instability": (
         "{Other} got an eviction notice",
-        "{Her} adult son is behind on rent",
+        "{Other} is behind on rent",
         "{Other} is [being evicted|facing eviction]",
     ),
     "homelessness": (

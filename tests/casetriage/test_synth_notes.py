@@ -196,3 +196,9 @@ def test_a_sentence_that_evidences_two_needs_carries_both_labels(cases):
             assert ("financial_strain", "present", "client") in labels, text
             seen += 1
     assert seen > 50
+
+
+def test_children_named_in_notes_are_young_enough_for_the_client(cases):
+    for age, text in zip(cases["age"], cases["note"], strict=True):
+        for child_age in re.findall(r"\b(\d{1,2}) yo (?:son|daughter)", text):
+            assert int(child_age) <= max(1, age - 17), (age, text)
