@@ -13,6 +13,8 @@ from bias_audits._policy import DEFAULT_POLICY_PATH, AuditPolicy, PolicyError, T
 from bias_audits._reports import write_reports
 from bias_audits._results import AttributeSummary, Disparity, GroupResult, MetricEstimate
 from bias_audits.decisions import DecisionAuditResult, audit_decisions, write_decision_reports
+from bias_audits.mitigation import MitigationRow, attach_mitigation, compare_mitigations
+from bias_audits.model_card import write_model_card
 
 __all__ = [
     "DEFAULT_POLICY_PATH",
@@ -25,11 +27,15 @@ __all__ = [
     "Disparity",
     "GroupResult",
     "MetricEstimate",
+    "MitigationRow",
     "PolicyError",
     "Tolerance",
+    "attach_mitigation",
     "audit_decisions",
     "audit_table",
+    "compare_mitigations",
     "expected_calibration_error",
     "write_decision_reports",
+    "write_model_card",
     "write_reports",
 ]
