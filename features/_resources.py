@@ -27,7 +27,7 @@ __all__ = [
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 STATUS_CATEGORIES = ("NEGATED", "HISTORICAL", "HYPOTHETICAL")
-CONTEXT_CATEGORIES = (*STATUS_CATEGORIES, "OTHER", "PSEUDO", "TERMINATE")
+CONTEXT_CATEGORIES = (*STATUS_CATEGORIES, "OTHER", "OTHER_SUBJECT", "PSEUDO", "TERMINATE")
 DIRECTIONS = ("forward", "backward", "bidirectional")
 
 
@@ -63,6 +63,7 @@ class ContextRules:
     answer_separators: tuple[str, ...] = ()
     affirmative_answers: tuple[tuple[str, ...], ...] = ()
     negative_answers: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    sentence_breaks: tuple[str, ...] = ()
 
 
 def _data_path(name: str) -> Path:
@@ -180,7 +181,22 @@ def load_context_rules(path: str | Path | None = None) -> ContextRules:
         answer_separators=_strings(file, "answers.separators", answers.get("separators")),
         affirmative_answers=_answers("affirmative"),
         negative_answers=_answers("negative"),
+        sentence_breaks=_regexes(file, content.get("sentence_breaks")),
     )
+
+
+def _regexes(file: Path, values: Any) -> tuple[str, ...]:
+    import re
+
+    patterns = _strings(file, "sentence_breaks", values)
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ResourceError(
+                f"{file}: sentence_breaks {pattern!r} is not a regex ({exc})"
+            ) from exc
+    return patterns
 
 
 def load_icd_codes(path: str | Path | None = None) -> dict[str, str | None]:

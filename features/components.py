@@ -15,10 +15,17 @@ from spacy.tokens import Doc, Span
 
 from features._resources import STATUS_CATEGORIES, load_context_rules, load_lexicon
 
-__all__ = ["NEEDS_SPAN_KEY", "NeedContext", "NeedMatcher", "register_extensions"]
+__all__ = [
+    "NEEDS_SPAN_KEY",
+    "NeedContext",
+    "NeedMatcher",
+    "TelegraphicBreaks",
+    "register_extensions",
+]
 
 NEEDS_SPAN_KEY = "needs"
-_TIE_ORDER = {"NEGATED": 0, "HYPOTHETICAL": 1, "HISTORICAL": 2, "OTHER": 3}
+_TIE_ORDER = {"NEGATED": 0, "HYPOTHETICAL": 1, "HISTORICAL": 2, "OTHER_SUBJECT": 3, "OTHER": 4}
+_EXPERIENCER_CATEGORIES = ("OTHER", "OTHER_SUBJECT")
 _CATEGORY_STATUS = {
     "NEGATED": "negated",
     "HISTORICAL": "historical",
@@ -46,6 +53,30 @@ def _run(matcher: Matcher | PhraseMatcher, doc: Doc) -> list[tuple[int, int, int
 
 def _phrase_docs(nlp: Language, phrases) -> list[Doc]:
     return [nlp.make_doc(p) for p in phrases]
+
+
+class TelegraphicBreaks:
+    """Start a sentence after separators staff use instead of full stops ("no DV / uninsured").
+
+    The separators are regexes from ``context_rules.yaml`` (``sentence_breaks``); searching the
+    text with them is much cheaper than a Python loop over tokens.
+    """
+
+    def __init__(self, nlp: Language, name: str, *, rules_path: str = "") -> None:
+        import re
+
+        self.name = name
+        breaks = load_context_rules(rules_path or None).sentence_breaks
+        self._regex = re.compile("|".join(f"(?:{b})" for b in breaks)) if breaks else None
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self._regex is None:
+            return doc
+        for match in self._regex.finditer(doc.text):
+            span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+            if span is not None and span.end < len(doc):
+                doc[span.end].is_sent_start = True
+        return doc
 
 
 class NeedMatcher:
@@ -177,17 +208,26 @@ class NeedContext:
         triggers, terminators = self._find_triggers(doc, mentions)
         sent_starts = [sent.start for sent in doc.sents]
         sent_bounds = [*sent_starts[1:], len(doc)]
+        # "no PCP" carries its own polarity: a negation outside it does not flip it back
+        self_negated = {t.inside for t in triggers if t.inside and t.category == "NEGATED"}
         for mention in mentions:
             i = bisect_right(sent_starts, mention.start) - 1
             sent_start, sent_end = sent_starts[i], sent_bounds[i]
             status_trigger = self._nearest(
                 mention, triggers, terminators, sent_start, sent_end, STATUS_CATEGORIES
             )
-            other_trigger = None
-            if not mention._.self_evident:
-                other_trigger = self._nearest(
-                    mention, triggers, terminators, sent_start, sent_end, ("OTHER",)
-                )
+            if (
+                status_trigger is not None
+                and status_trigger.category == "NEGATED"
+                and (mention.start, mention.end) in self_negated
+            ):
+                status_trigger = None
+            experiencer_categories = (
+                ("OTHER_SUBJECT",) if mention._.self_evident else _EXPERIENCER_CATEGORIES
+            )
+            other_trigger = self._nearest(
+                mention, triggers, terminators, sent_start, sent_end, experiencer_categories
+            )
             status = mention._.lexical_status
             if status_trigger is not None:
                 overlaps = status_trigger.end > mention.start
@@ -297,18 +337,30 @@ class NeedContext:
                 best, best_distance = t, distance
         return best
 
-    def _answer(self, doc: Doc, mention: Span, sent_end: int) -> str | None:
-        """The status a questionnaire answer gives the mention, if one follows it."""
+    def _answer(self, doc: Doc, mention: Span, limit: int) -> str | None:
+        """The status a questionnaire answer gives the mention, if one follows it before a
+        semicolon or the end of the sentence (an item may name several needs)."""
         if not self._separators:
             return None
-        for j in range(mention.end, min(sent_end, mention.end + 40)):
+        for j in range(mention.end, min(limit, mention.end + 40)):
+            if doc[j].text == ";":
+                return None
             if doc[j].text in self._separators:
-                following = [t.lower_ for t in doc[j + 1 : min(sent_end, j + 6)]]
+                following = [t.lower_ for t in doc[j + 1 : j + 6] if not t.is_space]
                 for words, status in self._answers:
                     if tuple(following[: len(words)]) == words:
                         return status
                 return None
         return None
+
+
+@Language.factory(
+    "telegraphic_breaks",
+    assigns=["token.is_sent_start"],
+    default_config={"rules_path": ""},
+)
+def make_telegraphic_breaks(nlp: Language, name: str, rules_path: str) -> TelegraphicBreaks:
+    return TelegraphicBreaks(nlp, name, rules_path=rules_path)
 
 
 @Language.factory(

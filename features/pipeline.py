@@ -35,6 +35,7 @@ def build_pipeline(*, lexicon_path: str = "", rules_path: str = "") -> Language:
     nlp = spacy.blank("en")
     nlp.max_length = MAX_DOC_CHARS
     nlp.add_pipe("sentencizer", config={"punct_chars": sentence_punct_chars()})
+    nlp.add_pipe("telegraphic_breaks", config={"rules_path": rules_path})
     nlp.add_pipe("need_matcher", config={"lexicon_path": lexicon_path})
     nlp.add_pipe("need_context", config={"rules_path": rules_path})
     return nlp
