@@ -28,8 +28,12 @@ Notes
     the plant closes...") and other people's needs ("her brother is homeless"). It is written
     as a short narrative, a telegraphic hotline summary, a home-visit assessment with
     headings or a screening questionnaire, from templates x slot fillers x abbreviations x
-    a few typos (see ``_phrasebank``). Gold labels follow ``shared/intake_notes/README.md``:
-    one label per need per note; a child of the client counts as the client.
+    a few typos (see ``_phrasebank``); denials are sometimes listed in one sentence ("no
+    food, housing or utility concerns"). Gold labels follow ``shared/intake_notes/README.md``:
+    one label per need per note (a need written twice, e.g. in Plan, keeps its label); a child
+    of the client counts as the client. A sentence that evidences two needs ("cannot afford
+    daycare": childcare and financial strain) is used only when the case has both, so the
+    gold ``present``/``client`` labels equal the needs the outcome was drawn from.
 
 Outcome
     ``logit P(crisis within 90 days)`` = intercept + active-need effects (suicide risk,
