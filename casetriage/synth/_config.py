@@ -83,6 +83,15 @@ _NUMBER_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _check_effects(effects: Any, values: tuple[str, ...], where: str) -> None:
+    """An effect for every value, each a number (a missing one would give NaN risks)."""
+    if not isinstance(effects, dict) or set(effects) != set(values):
+        raise SynthConfigError(f"{where} must give an effect for each of: {', '.join(values)}")
+    for key, value in effects.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise SynthConfigError(f"{where}.{key} must be a number, got {value!r}")
+
+
 def _check_numbers(raw: dict, where: str) -> None:
     for section, keys in _NUMBER_KEYS.items():
         mapping = raw
@@ -139,17 +148,10 @@ def load_config(path: Path | None = None) -> SynthConfig:
     styles = _require(raw, "note_styles", where)
     _check_weights(styles, NOTE_STYLES, "note_styles")
     outcome = _require(raw, "outcome", where)
-    if set(_require(outcome, "needs", "outcome")) != set(NEEDS):
-        raise SynthConfigError("outcome.needs must give an effect for each of the 17 needs")
-    _check_weights(
-        dict.fromkeys(_require(outcome, "income_band", "outcome"), 1),
-        INCOME_BANDS,
-        "outcome.income_band",
-    )
-    _check_weights(
-        dict.fromkeys(_require(outcome, "housing_type", "outcome"), 1),
-        HOUSING_TYPES,
-        "outcome.housing_type",
+    _check_effects(_require(outcome, "needs", "outcome"), NEEDS, "outcome.needs")
+    _check_effects(_require(outcome, "income_band", "outcome"), INCOME_BANDS, "outcome.income_band")
+    _check_effects(
+        _require(outcome, "housing_type", "outcome"), HOUSING_TYPES, "outcome.housing_type"
     )
     try:
         reference_date = dt.date.fromisoformat(str(_require(raw, "reference_date", where)))

@@ -170,3 +170,17 @@ def test_config_missing_an_outcome_key_is_named(tmp_path):
     assert result.exit_code == 2
     assert "homelessness_x_children" in result.output
     assert "Traceback" not in result.output
+
+
+def test_config_missing_an_income_effect_is_named(tmp_path):
+    import yaml
+
+    from casetriage.synth import DEFAULT_CONFIG_PATH
+
+    raw = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())
+    del raw["outcome"]["income_band"]["none"]
+    bad = tmp_path / "synth.yaml"
+    bad.write_text(yaml.safe_dump(raw))
+    result = synth("--cases", "5", "--out", str(tmp_path / "x"), "--config", str(bad))
+    assert result.exit_code == 2
+    assert "outcome.income_band" in result.output
