@@ -132,6 +132,8 @@ def load_config(path: Path | None = None) -> SynthConfig:
         _check_weights(
             _require(population, attribute, f"{where}: population"), None, f"population.{attribute}"
         )
+    for table in ("region_weights", "language_weights"):
+        _require(_require(population, table, "population"), "default", f"population.{table}")
     for group, weights in _require(population, "region_weights", "population").items():
         _check_weights(weights, REGIONS, f"population.region_weights.{group}")
     for group, weights in _require(population, "language_weights", "population").items():
