@@ -129,6 +129,7 @@ _FITS = {
     "U": lambda c: c["housing_type"] == "unhoused",
     "W": lambda c: c["income_band"] != "none",
     "E": lambda c: c["age"] >= 65,
+    "H": lambda c: c["housing_type"] not in ("shelter", "unhoused"),
     "V": lambda c: c["_style"] != "hotline",
 }
 
@@ -214,7 +215,12 @@ class NoteWriter:
             labels[need] = label
         if style == "screening":
             # A questionnaire asks a set of domains; every item not endorsed is a denial.
-            asked = [n for n in bank.SCREENING if n != "childcare" or case["n_children"] > 0]
+            asked = [
+                n
+                for n in bank.SCREENING
+                if (n != "childcare" or _FITS["K"](case))
+                and (n != "housing_instability" or _FITS["H"](case))
+            ]
             for need in rnd.sample(asked, k=min(len(asked), rnd.randint(4, 9))):
                 labels.setdefault(need, ("negated", "client"))
         # Staff routinely document that they asked about safety.

@@ -4,7 +4,7 @@ Template syntax: ``[a|b|c]`` picks one alternative, ``{slot}`` is filled from th
 context (client pronouns, children, relatives, dates, amounts). A prefix before ``~`` restricts a
 template to cases it fits: K children in the household, A lives alone, R renting or public
 housing, O owner, F staying with family, S shelter, U unhoused (street, car), W has an income,
-E aged 65 or more, V written in person (not a hotline call);
+E aged 65 or more, H housed (not shelter or street), V written in person (not a hotline call);
 ``+need~`` a sentence that evidences that need too, used only when the case has it.
 Every template names its need in words an extractor must learn; none is copied from the dev set.
 """
@@ -218,11 +218,11 @@ PRESENT: dict[str, tuple[str, ...]] = {
 NEGATED: dict[str, tuple[str, ...]] = {
     "housing_instability": (
         "R~Landlord is fine, no arrears",
-        "No risk of losing housing",
+        "H~No risk of losing housing",
         "R~[Rent is|Rent's] [current|paid up|paid through {month}]",
-        "No [housing concerns|eviction risk]",
+        "H~No [housing concerns|eviction risk]",
         "R~[Housing stable|Stable housing], lease through [next year|{month}]",
-        "Denies housing issues",
+        "H~Denies housing issues",
         "O~Mortgage [is current|paid]",
     ),
     "homelessness": (

@@ -209,3 +209,12 @@ def test_every_true_active_need_is_written_into_the_note(caseload, cases):
     truth = caseload.active_needs
     for i, gold_active in enumerate(actives):
         assert gold_active == {need for need in NEEDS if truth[need].iat[i]}, i
+
+
+def test_no_housing_denial_for_people_in_shelter_or_on_the_street(cases):
+    unhoused = cases["housing_type"].isin(["shelter", "unhoused"])
+    for gold in cases.loc[unhoused, "gold_needs"]:
+        labels = {(g["need"], g["status"]) for g in json.loads(gold)}
+        assert ("homelessness", "present") in labels
+        assert ("homelessness", "negated") not in labels
+        assert ("housing_instability", "negated") not in labels
