@@ -1,0 +1,1 @@
+"""Versioned data files of the needs pipeline (a package so that they ship in wheels)."""
