@@ -118,6 +118,9 @@ _LIST_DENIALS = (
     "No {listed} issues reported",
     "Screened negative for {listed} needs",
 )
+# Frames for reported speech ("Per cl, rent is 2 months late").
+_SUBJECTS = ("Cl", "Client", "Pt", "Caller", "Participant", "Applicant", "She", "He")
+_REPORTED_SPEECH = ("Per {cl}, ", "{cl} states ", "Reports ", "Per report, ")
 _TYPO_PATTERNS = tuple((re.compile(rf"\b{word}\b"), typo) for word, typo in bank.TYPOS.items())
 _FITS = {
     "K": lambda c: c["n_children"] > 0,
@@ -313,7 +316,12 @@ class NoteWriter:
             "historical": bank.HISTORICAL,
             "hypothetical": bank.HYPOTHETICAL,
         }[status]
-        return self._sentence(rnd, table, need, case, ctx)
+        text = self._sentence(rnd, table, need, case, ctx)
+        if rnd.random() < 0.12 and not text.startswith(_SUBJECTS):
+            frame = rnd.choice(_REPORTED_SPEECH).format(cl=ctx["Cl"][0] or "cl")
+            body = text if text[:2].isupper() else text[0].lower() + text[1:]
+            text = frame[0].upper() + frame[1:] + body
+        return text
 
     def _household(self, rnd, case, ctx) -> str:
         her = ctx["her"][0]

@@ -28,6 +28,9 @@ __all__ = [
 
 PRESENT: dict[str, tuple[str, ...]] = {
     "housing_instability": (
+        "R~Got a [court summons for eviction|pay-or-quit notice] taped to the door",
+        "R~Can't pay {month} rent; landlord says {she} has to be out by the 1st",
+        "R~Apartment [has no working heat and|is] infested and the landlord refuses repairs; housing unsafe",
         "R~{Cl} [received|got] [an eviction notice|a notice to vacate|a 3-day pay or quit notice from the landlord|a 30 day notice to vacate] [last week|on {month} {day}|this month]",
         "R~{Cl} is {n} months behind on rent and the landlord [has filed for eviction|is threatening eviction]",
         "R~[Landlord|Property manager] [gave|served] {obj} [a 60 day notice to leave|notice to vacate|an eviction notice]",
@@ -43,6 +46,9 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "+financial_strain~O~House is unsafe: [roof leaking into the bedroom|floor rotting] and {she} cannot afford repairs",
     ),
     "homelessness": (
+        "S~Sleeping at the [mission|warming center] since losing housing",
+        "U~Staying under the overpass [most nights|since {month}]",
+        "Lost housing [last week|{n} weeks ago]; no address now",
         "S~{Cl} [is|has been] staying at the [family|emergency|downtown] shelter [since {month}|for {n} weeks|since last week]",
         "S~Currently in [a shelter|shelter], [bed|stay] ends [Friday|in {n} days]",
         "S~{Cl} [is in|has] a motel voucher [through the county|for {n} more nights], no home",
@@ -56,6 +62,9 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "{Cl} has nowhere to [sleep|stay] tonight",
     ),
     "food_insecurity": (
+        "Food ran out {n} days ago",
+        "K~{kids_cap} [has|have had] only cereal for dinner this week",
+        "Not eating regularly; [no groceries|cupboards empty]",
         "{Cl} [reports|says] [the family|they] [run|runs] out of food [before the end of the month|by the third week]",
         "SNAP [runs out|benefits run out] mid-month and {she} skips meals",
         "K~{Cl} [has been skipping|skips] [meals|dinner|lunch] so {kids} can eat",
@@ -68,6 +77,9 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "EBT [balance|card] is at zero and [the fridge is empty|there is no food left]",
     ),
     "financial_strain": (
+        "Has {amt} to {her} name and rent due",
+        "Car [was repossessed|got repossessed] for missed payments",
+        "Maxed out credit cards, [overdrawn|bank account negative]",
         "{Cl} has no income [since {month}|at the moment|of any kind]",
         "[Behind on|Can't pay] [bills|the car payment|medical bills|credit card payments], [debt collectors calling|accounts in collections]",
         "{Cl} [took out|has] payday loans and [cannot|can't] repay them",
@@ -79,6 +91,8 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "{Cl} is [broke|out of money] until [the next check|the first of the month] and [owes|owing] {amt}",
     ),
     "utilities": (
+        "Water [off|shut off] since {month} {day}; using bottled water",
+        "[Electric|Gas] company [sent a final notice|cut service] this week",
         "[Electric|Power|Gas|Water] was shut off [on {month} {day}|last week|{n} days ago]",
         "{Cl} has a shut-off notice from the [electric company|gas company|water department] for {amt}",
         "No [heat|hot water|running water] in the [apartment|house|unit] [since {month}|for a week]",
@@ -90,6 +104,9 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "Utilities: [gas off|water off|electric off] since {month}",
     ),
     "employment": (
+        "Let go from {job} [last month|in {month}]",
+        "Injured at work and [can't|cannot] work, no job to go back to",
+        "Looking for a job since {month}, [no offers|no callbacks]",
         "{Cl} was laid off [from {job}|in {month}|{n} weeks ago]",
         "{Cl} lost {her} job [at {job}|last month|{n} weeks ago]",
         "Hours were cut [to {n} a week|in half] at {job}",
@@ -101,6 +118,8 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "[Seasonal|Temp] job [ended|ran out] at {job}; [now unemployed|no work since]",
     ),
     "transportation": (
+        "[Can't|Cannot] get to [appointments|work|the pharmacy] without a ride",
+        "Bus route cut; now no way to get to [work|appointments]",
         "{Cl} has no car and [no bus line nearby|the nearest bus stop is {n} miles away]",
         "{Her} car [broke down|needs a new transmission|was totaled] and {she} [cannot|can't] get to [work|appointments|the job center]",
         "No ride to [appointments|work|the benefits office]",
@@ -111,6 +130,8 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "Missed [appointments|a job interview] [because|since] {she} had no ride",
     ),
     "health_insurance": (
+        "Not insured; [turned away|billed full price] at the clinic",
+        "Insurance [dropped|cancelled] {obj} after the job ended",
         "{Cl} is uninsured",
         "[Medicaid|Medi-Cal|{Her} insurance] [lapsed|was terminated|ended] [in {month}|after a missed renewal]",
         "No health insurance [since {month}|for over a year]",
@@ -121,6 +142,8 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "[No insurance|Uninsured], [pays cash|self-pay] at urgent care",
     ),
     "medical_care": (
+        "[Needs|Overdue for] [a mammogram|dialysis access surgery|a cardiology follow-up] but has no way to get seen",
+        "Wound on {her} leg [is infected|not healing], has not seen a doctor",
         "{Cl} has [uncontrolled diabetes|a foot wound that is not healing|very high blood pressure] and no [primary care doctor|PCP]",
         "{Cl} ran out of {her} [insulin|blood pressure meds|inhaler|seizure medication] [last week|{n} days ago]",
         "+financial_strain~{Cl} cannot afford {her} [insulin|blood pressure meds|inhaler|seizure medication]",
@@ -133,6 +156,8 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "[Chest pain|Pain] for weeks, has not seen a doctor [since {month}|yet]",
     ),
     "mental_health": (
+        "[Reports|Endorses] [racing thoughts|constant worry|nightmares] and [poor sleep|no energy]",
+        "Psychiatric hospitalization {n} weeks ago, no outpatient f/u yet",
         "{Cl} [reports|endorses|describes] [depression|feeling depressed|low mood|anxiety|panic attacks] [most days|for months|since {month}]",
         "{Cl} has PTSD [from military service|after a car accident|from childhood trauma] and [is not in treatment|needs counseling]",
         "[Dx|Diagnosed with] [bipolar disorder|schizophrenia|major depression], not connected to a psychiatrist",
@@ -144,6 +169,8 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "[Severe|Constant] anxiety, [cannot|can't] leave the house without panic",
     ),
     "substance_use": (
+        "Using [opioids|pills|meth] to get through the day",
+        "{Cl} [admits|reports] drinking [every night|until blackout] since {month}",
         "{Cl} [drinks|is drinking] [a fifth of vodka|a 12-pack|heavily] [daily|most days]",
         "{Cl} [is using|uses|admits using] [meth|fentanyl|heroin|crack|pills] [daily|most days|again]",
         "[Relapsed|Relapse] on [alcohol|opioids|meth] [last month|{n} weeks ago]",
@@ -154,6 +181,8 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "[ETOH|Alcohol] use [daily|heavy], [shaky|has withdrawal] in the mornings",
     ),
     "suicide_risk": (
+        "{Cl} [said|stated] {she} [wants to kill {self}|has a plan to end {her} life]",
+        "[Overdosed on purpose|Took a handful of pills] {n} days ago",
         "{Cl} [endorses|reports] SI [with a plan|without a plan|with intent]",
         "{Cl} [said|stated] {she} [wants to die|would be better off dead|does not want to wake up|thinks about ending {her} life]",
         "Suicide attempt [last week|{n} days ago] by [overdose|cutting|hanging]",
@@ -164,6 +193,8 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "Suicidal [thoughts|ideation] [daily|since {month}], [denies plan|has a plan]",
     ),
     "interpersonal_violence": (
+        "{Abuser} [threw|broke] {her} phone and [locked|kept] {obj} in the house",
+        "{Cl} [reports|says] {abuser} [beat|strangled] {obj} [last weekend|on {month} {day}]",
         "{Cl} [reports|disclosed] {abuser} [hit|choked|slapped|punched|shoved] {obj} [last night|on {month} {day}|again this week]",
         "{Abuser} [controls all the money|takes {her} paycheck|tracks {her} phone] and has threatened to [hurt|kill] {obj} if {she} leaves",
         "DV: [bruises on {her} arms|black eye|marks on {her} neck] from {abuser}",
@@ -175,6 +206,8 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "{Abuser} [forced|pressured] {obj} into sex and [controls|monitors] where {she} goes",
     ),
     "child_safety": (
+        "K~{kid_cap} [has|had] [a burn|a broken arm] that {she} cannot explain; [CPS|child welfare] contacted",
+        "K~{kids_cap} [were|was] found home alone [at 2 am|overnight] by police",
         "K~{kid_cap} was left home alone [overnight|for two days|while {she} worked nights]",
         "K~School reported [bruises|marks] on {kid}; [CPS|child welfare] [notified|report made]",
         "K~{Abuser} [hits|beat] {kid} [with a belt|with a cord|when angry]",
@@ -185,6 +218,8 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "K~[Toddler|{kid_cap}] found [wandering outside alone|alone near the road] [twice|last week]",
     ),
     "social_isolation": (
+        "Nobody to call in an emergency; [family far away|no friends nearby]",
+        "[Widowed|Recently divorced], alone most of the time",
         "A~{Cl} lives alone and [has no one to call|has not spoken to family in years]",
         "{Cl} [says|reports] {she} has no one to [talk to|help {obj}|rely on]",
         "[No family|No support system|No friends] in the area; [feels|very] [lonely|isolated]",
@@ -194,6 +229,8 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "[Lonely|Isolated]; nobody checks on {obj} [anymore|since {her} friend died]",
     ),
     "legal": (
+        "[Arrested|Cited] last week, [arraignment|court date] on {month} {day}",
+        "Needs a lawyer for [a custody case|an asylum hearing|a criminal case]",
         "{Cl} has [a court date|a hearing] [on {month} {day}|next week] [for shoplifting|for trespassing|on a misdemeanor charge]",
         "Outstanding warrant for failure to appear",
         "+financial_strain~[Warrant|Bench warrant] out for unpaid [fines|tickets] {she} cannot pay",
@@ -205,6 +242,8 @@ PRESENT: dict[str, tuple[str, ...]] = {
         "[Facing deportation|Removal proceedings], [hearing|court] in {month}",
     ),
     "childcare": (
+        "K~[Lost|Lost {her}] daycare spot; no one to watch {kid} [during work|while {she} works]",
+        "K~No after-school care for {kids}, [alone until 6|home alone after school]",
         "K~{Cl} has no childcare [for {kid}|for the kids] [while at work|during {her} shifts]",
         "K~Daycare [closed|dropped {kid}], {she} has no one to watch the kids",
         "K~[Waitlisted|On the waitlist] for [Head Start|a childcare subsidy|after-school care]",

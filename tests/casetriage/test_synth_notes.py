@@ -23,37 +23,43 @@ TRIGGERS: dict[str, str] = {
     ),
     "homelessness": (
         r"homeless|shelter|car\b|street|couch|motel|nowhere to|unhoused|tent|steady place|"
-        r"place to live|place of|sofa|no home"
+        r"place to live|place of|sofa|no home|mission|overpass|lost housing|no address|"
+        r"warming center|losing housing"
     ),
-    "food_insecurity": (r"food|meals?|hungry|SNAP|EBT|pantry|formula|eat"),
+    "food_insecurity": (
+        r"food|meals?|hungry|SNAP|EBT|pantry|formula|eat|cereal|groceries|cupboards"
+    ),
     "financial_strain": (
         r"bills?|debt|income|savings|afford|money|broke|benefits|loan|basics|bankruptcy|"
-        r"financ|collections|taxes|owes|owing|expenses|debts?"
+        r"financ|collections|taxes|owes|owing|expenses|debts?|repossess|credit card|overdrawn|"
+        r"to (?:her|his) name"
     ),
     "utilities": (r"power|electric|heat|gas\b|water|phone|shut|disconnect|utilit|lights"),
-    "employment": (r"job|work|laid off|fired|hours|unemploy|employ|layoffs"),
+    "employment": (r"job|work|laid off|fired|hours|unemploy|employ|layoffs|let go"),
     "transportation": (r"car\b|ride|bus|transport|license|transit|walks|drive|gas cards|tokens"),
     "health_insurance": (r"insur|medicaid|medi-cal|coverage|medicare|chip|premium|uninsured"),
     "medical_care": (
         r"doctor|pcp|med|insulin|inhaler|appointments?|appt|dialysis|surgery|care|dentist|"
         r"asthma|wound|chemo|surgeon|pain|pills|health aide|wheelchair|tx|cancer|stroke|"
-        r"fall\b|tooth|treatment"
+        r"fall\b|tooth|treatment|mammogram|cardiology|seen|wound"
     ),
     "mental_health": (
         r"depress|anxi|ptsd|trauma|counsel|therap|psych|mental|\bmh\b|panic|bipolar|schizo|"
-        r"voices|tearful|crying|hopeless|behavioral|acting out|aggressive|room|mood|worry"
+        r"voices|tearful|crying|hopeless|behavioral|acting out|aggressive|room|mood|worry|"
+        r"racing|nightmares|hospitaliz"
     ),
     "substance_use": (
         r"alcohol|drink|drug|heroin|meth|opioid|fentanyl|cocaine|crack|sober|relapse|etoh|"
         r"substance|sud\b|detox|rehab|pills|12-pack|fifth|uds|clean|recovery|\bna\b"
     ),
     "suicide_risk": (
-        r"\bsi\b|suicid|self-harm|die|dead|wake up|ending|cutting|cuts|goodbye|better off"
+        r"\bsi\b|suicid|self-harm|die|dead|wake up|ending|cutting|cuts|goodbye|better off|"
+        r"kill (?:him|her)self|overdosed|handful of pills|end (?:his|her) life"
     ),
     "interpersonal_violence": (
         r"\bdv\b|ipv|abus|hit|push|chok|strangl|threat|stalk|slap|punch|shove|afraid|"
         r"safe at home|hurts|forced|controls|scares|violence|screams|\bex\b|pressured|"
-        r"monitors|violent"
+        r"monitors|violent|beat|locked|broke|kept (?:her|him)"
     ),
     "child_safety": (
         r"cps|neglect|abuse|alone|unsupervised|bruise|marks|belt|beat|hits|child welfare|"
@@ -65,7 +71,7 @@ TRIGGERS: dict[str, str] = {
     "legal": (
         r"court|warrant|hearing|custody|immigration|attorney|lawyer|legal|probation|parole|"
         r"charges|asylum|deportation|removal|jail|expunge|record|divorce|misdemeanor|defender|"
-        r"charge"
+        r"charge|arrest|cited|arraignment"
     ),
     "childcare": (r"childcare|child care|daycare|head start|watch|after-school|sitter|care for"),
 }
