@@ -142,6 +142,9 @@ def compare_mitigations(
     from sklearn.metrics import accuracy_score, roc_auc_score
     from sklearn.model_selection import train_test_split
 
+    unknown = [m for m in methods if m not in MITIGATIONS]
+    if unknown:
+        raise ValueError(f"unknown mitigation '{unknown[0]}'; choose from {', '.join(MITIGATIONS)}")
     sensitive = pd.Series(np.asarray(sensitive_features), name="group").astype(str)
     y = np.asarray(y).astype(int)
     if isinstance(x, pd.DataFrame) and sensitive.name in x.columns:

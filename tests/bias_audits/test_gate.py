@@ -124,8 +124,8 @@ def test_reference_group_from_policy_or_largest(policy):
 
 def test_same_seed_same_intervals(policy):
     frame = make_cases(2_000, seed=7)
-    first = json.dumps(_audit(frame, policy).to_dict()["groups"])
-    second = json.dumps(_audit(frame, policy).to_dict()["groups"])
+    first = json.dumps(_audit(frame, policy, sensitive=["sex"]).to_dict()["groups"])
+    second = json.dumps(_audit(frame, policy, sensitive=["sex"]).to_dict()["groups"])
     assert first == second
 
 

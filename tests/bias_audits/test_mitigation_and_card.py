@@ -22,7 +22,7 @@ from .conftest import make_cases
 def proxy_data():
     """Outcomes differ by group; a proxy feature carries the group into the model."""
     rng = np.random.default_rng(0)
-    n = 2_500
+    n = 1_500
     group = rng.choice(["a", "b"], size=n, p=[0.7, 0.3])
     x1 = rng.normal(size=n)
     proxy = (group == "b") + rng.normal(scale=0.5, size=n)
@@ -34,10 +34,24 @@ def proxy_data():
 def rows(proxy_data):
     x, y, group = proxy_data
     return compare_mitigations(
-        LogisticRegression(), x, y, sensitive_features=group, max_iter=30, random_state=0
+        LogisticRegression(), x, y, sensitive_features=group, max_iter=20, random_state=0
     )
 
 
+@pytest.fixture(scope="module")
+def quick_rows(proxy_data):
+    """Only the methods that fit in well under a second (no reductions)."""
+    x, y, group = proxy_data
+    return compare_mitigations(
+        LogisticRegression(),
+        x,
+        y,
+        sensitive_features=group,
+        methods=["unmitigated", "threshold_optimizer_equalized_odds"],
+    )
+
+
+@pytest.mark.slow
 def test_mitigations_trade_accuracy_for_parity(rows):
     by_method = {row.method: row for row in rows}
     base = by_method["unmitigated"]
@@ -50,11 +64,19 @@ def test_mitigations_trade_accuracy_for_parity(rows):
     assert 0.5 < base.auc <= 1
 
 
-def test_group_thresholds_are_marked_not_deployable(rows):
-    (optimizer,) = [r for r in rows if r.method.startswith("threshold_optimizer")]
+def test_group_thresholds_are_marked_not_deployable(quick_rows):
+    base, optimizer = quick_rows
+    assert base.deployable
     assert not optimizer.deployable
     assert "sensitive attribute at prediction time" in optimizer.note
-    assert all(r.deployable for r in rows if r is not optimizer)
+    # per-group thresholds buy equalised odds
+    assert optimizer.equalized_odds_difference < base.equalized_odds_difference
+
+
+def test_unknown_method_is_refused(proxy_data):
+    x, y, group = proxy_data
+    with pytest.raises(ValueError, match="unknown mitigation 'magic'"):
+        compare_mitigations(LogisticRegression(), x, y, sensitive_features=group, methods=["magic"])
 
 
 def test_sensitive_column_in_inputs_is_refused(proxy_data):
@@ -65,7 +87,8 @@ def test_sensitive_column_in_inputs_is_refused(proxy_data):
         )
 
 
-def test_trade_off_table_and_model_card_in_reports(rows, policy, tmp_path):
+def test_trade_off_table_and_model_card_in_reports(quick_rows, policy, tmp_path):
+    rows = quick_rows
     result = audit_table(
         make_cases(3_000, seed=13, selection_boost={"black": 0.2}),
         label="crisis_90d",
