@@ -1,0 +1,192 @@
+"""The release gate: audit a candidate on held-out cases, then promote it only if fair.
+
+``train -> audit (bias_audits) -> tags on the MLflow version -> alias "champion"``. This
+module only wires the parts together: the verdict is computed by ``bias_audits``, the
+registry is handled by ``models.registry``. A ``fail`` leaves every alias untouched; a
+``review`` waits for an ethics reviewer's :func:`signoff`.
+
+The audited decision is the one that changes what happens to a family: being flagged for
+fast follow-up because of the model's risk, i.e. a calibrated probability at or above the
+priority policy's tier-2 threshold. (The safety override to tier 1 is a rule on the
+extracted needs, not a model output, and is the same for every group by construction.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from casetriage.schemas import MODEL_INPUT_FIELDS, SENSITIVE_ATTRIBUTES
+from casetriage.settings import get_settings
+
+__all__ = ["ReleaseError", "ReleaseOutcome", "release_candidate", "signoff"]
+
+LABEL_COLUMN = "crisis_90d"
+SCORE_COLUMN = "risk_probability"
+
+
+def _mlflow_client():
+    from mlflow import MlflowClient
+
+    return MlflowClient(tracking_uri=get_settings().mlflow_tracking_uri)
+
+
+def _run_of(version: str) -> tuple[str, dict[str, float]]:
+    """The training run behind a model version, and its logged metrics."""
+    client = _mlflow_client()
+    run_id = client.get_model_version(get_settings().model_name, version).run_id
+    return run_id, dict(client.get_run(run_id).data.metrics)
+
+
+class ReleaseError(RuntimeError):
+    """The release cannot go ahead as asked (unknown version, wrong state, bad data)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseOutcome:
+    version: str
+    verdict: str
+    verdict_reasons: list[str]
+    report_dir: Path
+    policy_sha256: str
+    promoted: bool
+    holdout_cases: int
+
+
+def _holdout_frame(data_dir: Path, pipeline, version: str) -> tuple[pd.DataFrame, str]:
+    """Score the held-out cases with the candidate; returns the audit table and data hash."""
+    from models import (
+        PriorityPolicy,
+        TriageModel,
+        dataset_hash,
+        load_model_config,
+        read_cases,
+        split_holdout,
+    )
+
+    cases = read_cases(data_dir)
+    missing = [c for c in (LABEL_COLUMN, *SENSITIVE_ATTRIBUTES) if c not in cases.columns]
+    if missing:
+        raise ReleaseError(f"{data_dir}: the cases lack column(s) {', '.join(missing)}")
+    _, holdout = split_holdout(cases, load_model_config())
+    if holdout.empty:
+        raise ReleaseError(f"{data_dir}: no held-out cases to audit on")
+    triage = TriageModel(pipeline=pipeline, version=version, policy=PriorityPolicy.load())
+    inputs = holdout[["case_id", "note", *MODEL_INPUT_FIELDS]].to_dict(orient="records")
+    scored = triage.score(inputs)
+    table = holdout[["case_id", LABEL_COLUMN, *SENSITIVE_ATTRIBUTES]].reset_index(drop=True)
+    table[SCORE_COLUMN] = [result["risk"]["probability"] for result in scored]
+    table["suggested_tier"] = [result["tier"]["tier"] for result in scored]
+    return table, dataset_hash(cases)
+
+
+def release_candidate(
+    data_dir: str | Path,
+    *,
+    version: str | None = None,
+    policy_path: str | Path | None = None,
+    report_dir: str | Path | None = None,
+) -> ReleaseOutcome:
+    """Audit ``version`` (default: alias ``candidate``) and promote it when the gate passes.
+
+    The verdict, policy hash and report location are stored as tags of the model version
+    and the reports are logged as artifacts of its training run, whatever the verdict.
+    """
+    from bias_audits import AuditPolicy, audit_table, write_model_card, write_reports
+    from models import PriorityPolicy, registry
+
+    data_dir = Path(data_dir)
+    try:
+        version = registry.resolve_version(version or "candidate")
+    except LookupError as error:
+        raise ReleaseError(f"{error}; train one first with `casetriage train DATA_DIR`") from None
+    pipeline, version = registry.load_pipeline(version)
+    table, data_hash = _holdout_frame(data_dir, pipeline, version)
+
+    policy = AuditPolicy.load(policy_path) if policy_path else AuditPolicy.load()
+    threshold = PriorityPolicy.load().thresholds[2]
+    result = audit_table(
+        table,
+        label=LABEL_COLUMN,
+        score=SCORE_COLUMN,
+        threshold=threshold,
+        sensitive=list(SENSITIVE_ATTRIBUTES),
+        policy=policy,
+        source=f"{data_dir / 'cases.csv'} (held-out split)",
+        source_sha256=data_hash,
+        context={
+            "model": get_settings().model_name,
+            "model_version": version,
+            "decision": f"flagged for priority: risk >= {threshold:.2f} (tier 2 or above)",
+        },
+    )
+    out = Path(report_dir) if report_dir else Path("var/reports/releases") / f"v{version}"
+    write_reports(result, out)
+    run_id, metrics = _run_of(version)
+    write_model_card(
+        result, out, model_name=get_settings().model_name, version=version, metrics=metrics
+    )
+    _mlflow_client().log_artifacts(run_id, str(out), artifact_path="audit")
+
+    tags = {
+        "audit_verdict": result.verdict,
+        "audit_policy_hash": result.policy.sha256,
+        "audit_report_uri": f"runs:/{run_id}/audit",
+        "audit_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "audit_holdout_cases": str(len(table)),
+    }
+    registry.set_version_tags(version, tags)
+    promoted = result.verdict == "pass"
+    if promoted:
+        registry.set_alias(version, "champion")
+    return ReleaseOutcome(
+        version=version,
+        verdict=result.verdict,
+        verdict_reasons=list(result.verdict_reasons),
+        report_dir=out,
+        policy_sha256=result.policy.sha256,
+        promoted=promoted,
+        holdout_cases=len(table),
+    )
+
+
+def signoff(version: str, *, reviewer: str, reason: str, block: bool = False) -> str:
+    """Record an ethics reviewer's decision on a ``review`` release.
+
+    Signing off promotes the version to ``champion``; blocking records why and leaves the
+    aliases alone. A ``fail`` cannot be signed off: it must be retrained or mitigated.
+    Returns the version.
+    """
+    from models import registry
+
+    if not reviewer.strip():
+        raise ReleaseError("--reviewer: a reviewer's name is required")
+    if len(reason.strip()) < 10:
+        raise ReleaseError("--reason: give the reason in words (at least 10 characters)")
+    try:
+        version = registry.resolve_version(version)
+    except LookupError as error:
+        raise ReleaseError(str(error)) from None
+    tags = registry.get_version_tags(version)
+    verdict = tags.get("audit_verdict")
+    if verdict != "review":
+        raise ReleaseError(
+            f"version {version}: only a 'review' verdict can be signed off or blocked "
+            f"(this version's audit says {verdict or 'nothing: it was never audited'})"
+        )
+    if tags.get("signoff_reviewer") or tags.get("blocked_by"):
+        raise ReleaseError(f"version {version}: a reviewer has already decided on it")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    if block:
+        registry.set_version_tags(
+            version, {"blocked_by": reviewer, "blocked_reason": reason, "blocked_at": now}
+        )
+    else:
+        registry.set_version_tags(
+            version, {"signoff_reviewer": reviewer, "signoff_reason": reason, "signoff_at": now}
+        )
+        registry.set_alias(version, "champion")
+    return version
