@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from casetriage.schemas import CaseFields
+from casetriage.schemas import CASE_NUMERIC_FIELDS, CaseFields
 
 __all__ = [
     "AuditAttributes",
@@ -35,10 +35,21 @@ MAX_NOTE_CHARS = 20_000
 MAX_BATCH_CASES = 100
 
 
+def _whole_floats_as_ints(data: Any, names: tuple[str, ...]) -> Any:
+    """JSON Schema counts ``18.0`` as an integer; strict mode would not. Booleans and
+    strings stay rejected, unlike pydantic's lax mode, which would read ``false`` as 0."""
+    if isinstance(data, dict):
+        for name in names:
+            value = data.get(name)
+            if isinstance(value, float) and value.is_integer():
+                data = {**data, name: int(value)}
+    return data
+
+
 class AuditAttributes(BaseModel):
     """Kept apart for fairness audits of the model and of people's decisions."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     race_ethnicity: str | None = Field(default=None, max_length=64)
     sex: str | None = Field(default=None, max_length=64)
@@ -49,12 +60,17 @@ class AuditAttributes(BaseModel):
 class CaseIn(CaseFields):
     """One case to score: its id, the intake note and the structured fields."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     case_id: str = Field(pattern=ID_PATTERN, description="the case management system's id")
     note: str = Field(min_length=1, max_length=MAX_NOTE_CHARS, description="intake note text")
     previous_worker_id: str | None = Field(default=None, pattern=ID_PATTERN)
     audit_attributes: AuditAttributes | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _integral_numbers(cls, data: Any) -> Any:
+        return _whole_floats_as_ints(data, CASE_NUMERIC_FIELDS)
 
     @model_validator(mode="after")
     def _note_not_blank(self) -> CaseIn:
@@ -68,7 +84,7 @@ class CaseIn(CaseFields):
 
 
 class BatchScoreRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     cases: list[CaseIn] = Field(min_length=1, max_length=MAX_BATCH_CASES)
 
@@ -146,13 +162,18 @@ class BatchScoreResponse(BaseModel):
 class DecisionIn(BaseModel):
     """A supervisor's decision: confirm the suggestion, or override tier and/or worker."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     action: Literal["confirm", "override"]
     tier: int | None = Field(default=None, ge=1, le=4, description="the tier decided on")
     worker_id: str | None = Field(default=None, pattern=ID_PATTERN)
     reason: str | None = Field(default=None, max_length=2000)
     amend: bool = Field(default=False, description="replace an earlier decision, kept beside it")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _integral_tier(cls, data: Any) -> Any:
+        return _whole_floats_as_ints(data, ("tier",))
 
     @model_validator(mode="after")
     def _consistent(self) -> DecisionIn:

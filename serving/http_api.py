@@ -113,6 +113,26 @@ def require(*roles: str) -> Callable[..., Awaitable[Actor]]:
     return check
 
 
+async def _forbid_unknown_query(request: Request) -> None:
+    """Unknown query parameters are refused, as unknown body fields are: a typo in a
+    filter must not silently return the unfiltered queue."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = {param.alias for param in _all_query_params(dependant)}
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise ApiError(f"{unknown[0]}: unknown query parameter", field=unknown[0], status_code=422)
+
+
+def _all_query_params(dependant) -> list:
+    params = list(dependant.query_params)
+    for sub in dependant.dependencies:
+        params.extend(_all_query_params(sub))
+    return params
+
+
 def _request_hash(payload: Any) -> str:
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -316,6 +336,7 @@ def create_app() -> FastAPI:
         docs_url="/v1/docs",
         openapi_url="/v1/openapi.json",
         redoc_url=None,
+        dependencies=[Depends(_forbid_unknown_query)],
     )
     _install_error_handlers(app)
     app.add_middleware(

@@ -44,8 +44,20 @@ class ReleaseCatalog:
         }
 
     def list_releases(self) -> list[dict[str, Any]]:
-        versions = self._client().search_model_versions(f"name='{self.model_name}'")
+        from mlflow.exceptions import MlflowException
+
+        client = self._client()
+        try:
+            by_alias = dict(client.get_registered_model(self.model_name).aliases or {})
+        except MlflowException:
+            return []
+        versions = client.search_model_versions(f"name='{self.model_name}'")
         described = [self._describe(version) for version in versions]
+        for item in described:
+            found = {
+                alias for alias, version in by_alias.items() if str(version) == item["version"]
+            }
+            item["aliases"] = sorted(set(item["aliases"]) | found)
         return sorted(described, key=lambda item: int(item["version"]), reverse=True)
 
     def report(self, version: str) -> dict[str, Any]:

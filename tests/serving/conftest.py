@@ -50,44 +50,30 @@ def keys(store: CaseStore) -> dict[str, str]:
     return issued
 
 
-WORKER_IDS = frozenset({"w001", "w002", "w003"})
+@pytest.fixture(scope="session")
+def champion_env() -> dict[str, str]:
+    from .champion_setup import champion_environment
+
+    return champion_environment()
 
 
-def _interim_score(cases: list[dict]) -> list[dict]:
-    """Stand-in until models.TriageModel lands: the output contract, from the case fields."""
-    results = []
-    for case in cases:
-        note = case["note"]
-        needs = []
-        if "evict" in note:
-            start = note.index("evict")
-            needs.append(
-                {
-                    "need": "housing_instability",
-                    "status": "present",
-                    "experiencer": "client",
-                    "start": start,
-                    "end": start + 5,
-                    "evidence": note[start : start + 5],
-                    "code": "Z59.811",
-                    "safety": False,
-                }
-            )
-        probability = min(0.99, 0.1 + 0.1 * case["prior_crises"])
-        tier = 2 if probability >= 0.45 else 3 if probability >= 0.2 else 4
-        results.append(
-            {
-                "case_id": case["case_id"],
-                "needs": needs,
-                "risk": {"probability": probability, "reasons": []},
-                "tier": {"tier": tier, "label": "x", "rule": "threshold"},
-                "workers": [
-                    {"worker_id": "w001", "name": "A. Worker", "score": 1.0, "reasons": []}
-                ],
-                "model_version": "1",
-            }
-        )
-    return results
+@pytest.fixture(scope="session")
+def triage_model(champion_env):
+    """The champion ``TriageModel``, loaded the way the service loads it."""
+    from serving.champion import load_champion
+
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in champion_env.items():
+            patch.setenv(key, value)
+        return load_champion()
+
+
+@pytest.fixture(scope="session")
+def worker_ids(champion_env) -> frozenset[str]:
+    from serving.champion import load_roster
+
+    roster = load_roster(Path(champion_env["CASETRIAGE_ROSTER"]))
+    return frozenset(roster["worker_id"].astype(str))
 
 
 @pytest.fixture
@@ -97,25 +83,36 @@ def scored_inputs() -> list[list[dict]]:
 
 
 @pytest.fixture
-def client(store, scored_inputs, tmp_path):
-    from serving.http_api import ServingRuntime, create_app
+def runtime(store, scored_inputs, triage_model, worker_ids, champion_env):
+    """What the service attaches to the app: storage, scorer, releases, limits."""
+    from starlette.concurrency import run_in_threadpool
+
+    from serving.http_api import ServingRuntime
     from serving.releases import ReleaseCatalog
     from serving.serving_config import ServingConfig
 
     async def score_cases(cases):
         scored_inputs.append(cases)
-        return _interim_score(cases)
+        return await run_in_threadpool(triage_model.score, cases)
 
-    app = create_app()
-    app.state.runtime = ServingRuntime(
+    return ServingRuntime(
         store=store,
         score_cases=score_cases,
         releases=ReleaseCatalog(
-            tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}", model_name="casetriage-risk"
+            tracking_uri=champion_env["MLFLOW_TRACKING_URI"],
+            model_name=champion_env["CASETRIAGE_MODEL_NAME"],
         ),
         config=ServingConfig(max_body_bytes=64_000),
-        worker_ids=WORKER_IDS,
+        worker_ids=worker_ids,
     )
+
+
+@pytest.fixture
+def client(runtime):
+    from serving.http_api import create_app
+
+    app = create_app()
+    app.state.runtime = runtime
     client_class = in_process_client_class()
     with client_class(app, raise_server_exceptions=False) as test_client:
         yield test_client

@@ -16,7 +16,7 @@ from serving.case_store import IdempotencyRaceError
 from serving.errors import ConflictError
 from serving.tables import Base
 
-from .conftest import _interim_score, make_case
+from .conftest import make_case
 
 pytestmark = pytest.mark.postgres
 
@@ -45,9 +45,9 @@ def test_concurrent_writers_cannot_fork_the_chain(pg_store):
     assert (report.ok, report.entries) == (True, 90)
 
 
-def test_the_database_keeps_one_score_per_idempotency_key(pg_store):
+def test_the_database_keeps_one_score_per_idempotency_key(pg_store, triage_model):
     case = CaseIn(**make_case())
-    result = _interim_score([case.model_input()])
+    result = triage_model.score([case.model_input()])
     barrier = threading.Barrier(4)
 
     def save():
@@ -69,10 +69,10 @@ def test_the_database_keeps_one_score_per_idempotency_key(pg_store):
         assert verify_chain(session).entries == 1
 
 
-def test_two_simultaneous_decisions_make_one_and_a_conflict(pg_store):
+def test_two_simultaneous_decisions_make_one_and_a_conflict(pg_store, triage_model):
     case = CaseIn(**make_case())
     score_id = pg_store.save_scores(
-        actor=ACTOR, cases=[case], results=_interim_score([case.model_input()])
+        actor=ACTOR, cases=[case], results=triage_model.score([case.model_input()])
     )[0].score_id
     barrier = threading.Barrier(3)
 
