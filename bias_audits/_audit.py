@@ -450,6 +450,10 @@ def _calibration_curves(
     return curves
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _overall_verdict(
     disparities: list[Disparity], groups: list[GroupResult], policy: AuditPolicy
 ) -> tuple[str, list[str]]:
@@ -459,9 +463,15 @@ def _overall_verdict(
     failing = [d for d in judged if d.verdict == "fail"]
     reviewing = [d for d in judged if d.verdict == "review"]
     if failing:
-        reasons.append(f"{len(failing)} disparity(ies) beyond tolerance with confidence")
+        reasons.append(
+            f"{_count(len(failing), 'disparity', 'disparities')} beyond tolerance, "
+            "even at the interval bound nearest to parity"
+        )
     if reviewing:
-        reasons.append(f"{len(reviewing)} disparity(ies) beyond tolerance, interval reaches within")
+        reasons.append(
+            f"{_count(len(reviewing), 'disparity', 'disparities')} beyond tolerance, "
+            "with an interval reaching back within"
+        )
     thin = [d for d in disparities if d.verdict == "insufficient"]
     forcing = [
         d
@@ -475,7 +485,9 @@ def _overall_verdict(
         where = sorted({f"{d.attribute}={d.group}" for d in thin})
         shown = ", ".join(where[:8]) + (" …" if len(where) > 8 else "")
         effect = "forces review by policy" if forcing else "listed, does not hold the release"
-        reasons.append(f"insufficient evidence for {len(where)} group(s) ({shown}); {effect}")
+        reasons.append(
+            f"insufficient evidence for {_count(len(where), 'group', 'groups')} ({shown}); {effect}"
+        )
     if not judged:
         verdict = "review"
         reasons.append("no disparity could be judged: the data are too thin to pass anything")
