@@ -51,6 +51,37 @@ def _run(matcher: Matcher | PhraseMatcher, doc: Doc) -> list[tuple[int, int, int
     return list(matcher(doc)) if len(matcher) else []
 
 
+def _expand_pattern(pattern: list[dict], limit: int = 5000) -> list[list[str]] | None:
+    """The token sequences a simple pattern matches (LOWER / LOWER IN, optional tokens), or
+    None when it needs the Matcher (wildcards, LIKE_NUM, regexes...). Such patterns then run
+    in the PhraseMatcher, which is an order of magnitude cheaper per token."""
+    from itertools import product
+
+    choices: list[list[str]] = []
+    for spec in pattern:
+        if set(spec) - {"LOWER", "OP"} or spec.get("OP") not in (None, "?"):
+            return None
+        value = spec.get("LOWER")
+        if isinstance(value, str):
+            options = [value]
+        elif isinstance(value, dict) and set(value) == {"IN"}:
+            options = [str(v) for v in value["IN"]]
+        else:
+            return None
+        choices.append([*options, ""] if spec.get("OP") == "?" else options)
+    size = 1
+    for options in choices:
+        size *= len(options)
+    if size > limit:
+        return None
+    sequences = [[w for w in combo if w] for combo in product(*choices)]
+    return [seq for seq in sequences if seq]
+
+
+def _word_docs(nlp: Language, sequences: list[list[str]]) -> list[Doc]:
+    return [Doc(nlp.vocab, words=seq) for seq in sequences]
+
+
 def _phrase_docs(nlp: Language, phrases) -> list[Doc]:
     return [nlp.make_doc(p) for p in phrases]
 
@@ -106,7 +137,11 @@ class NeedMatcher:
                     f"{need}|present|self", _phrase_docs(nlp, entry.self_evident_phrases)
                 )
             for i, (status, pattern) in enumerate(entry.patterns):
-                self._patterns.add(f"{need}|{status}|#{i}", [pattern])
+                sequences = _expand_pattern(pattern)
+                if sequences is None:
+                    self._patterns.add(f"{need}|{status}|#{i}", [pattern])
+                else:
+                    self._phrases.add(f"{need}|{status}|", _word_docs(nlp, sequences))
             if entry.ignore_inside:
                 self._blockers.add(need, _phrase_docs(nlp, entry.ignore_inside))
 
@@ -189,8 +224,12 @@ class NeedContext:
         for i, rule in enumerate(rules.rules):
             if rule.phrases:
                 self._phrases.add(str(i), _phrase_docs(nlp, rule.phrases))
-            if rule.patterns:
-                self._patterns.add(str(i), list(rule.patterns))
+            for pattern in rule.patterns:
+                sequences = _expand_pattern(pattern)
+                if sequences is None:
+                    self._patterns.add(str(i), [pattern])
+                else:
+                    self._phrases.add(str(i), _word_docs(nlp, sequences))
         self._separators = frozenset(rules.answer_separators)
         self._answers = [
             (tuple(t.lower_ for t in nlp.make_doc(" ".join(a))), "present")
@@ -205,9 +244,11 @@ class NeedContext:
         mentions = list(doc.spans[NEEDS_SPAN_KEY]) if NEEDS_SPAN_KEY in doc.spans else []
         if not mentions:
             return doc
-        triggers, terminators = self._find_triggers(doc, mentions)
         sent_starts = [sent.start for sent in doc.sents]
         sent_bounds = [*sent_starts[1:], len(doc)]
+        mention_sents = sorted({bisect_right(sent_starts, m.start) - 1 for m in mentions})
+        windows = [(sent_starts[i], sent_bounds[i]) for i in mention_sents]
+        triggers, terminators = self._find_triggers(doc, mentions, windows)
         # "no PCP" carries its own polarity: a negation outside it does not flip it back
         self_negated = {t.inside for t in triggers if t.inside and t.category == "NEGATED"}
         for mention in mentions:
@@ -251,12 +292,17 @@ class NeedContext:
         return _CATEGORY_STATUS[category]
 
     def _find_triggers(
-        self, doc: Doc, mentions: list[Span]
+        self, doc: Doc, mentions: list[Span], windows: list[tuple[int, int]]
     ) -> tuple[list[_Trigger], list[_Terminator]]:
-        found = [
-            (int(doc.vocab.strings[m]), s, e)
-            for m, s, e in _run(self._phrases, doc) + _run(self._patterns, doc)
-        ]
+        strings = doc.vocab.strings
+        found = [(int(strings[m]), s, e) for m, s, e in _run(self._phrases, doc)]
+        # token patterns are the costly part: run them only on sentences that hold a mention
+        # (a trigger never reaches beyond its sentence); Matcher offsets are span-relative
+        if len(self._patterns):
+            for w0, w1 in windows:
+                found += [
+                    (int(strings[m]), w0 + s, w0 + e) for m, s, e in self._patterns(doc[w0:w1])
+                ]
         pseudo = [(s, e) for r, s, e in found if self._rules[r].category == "PSEUDO"]
         candidates, terminators = [], []
         for r, s, e in found:
