@@ -89,8 +89,12 @@ def rates_plot(
     return figure_to_data_uri(figure)
 
 
-def calibration_plot(attribute: AttributeSummary) -> str | None:
-    """Observed rate against mean score per score bin, one line per group."""
+def calibration_plot(attribute: AttributeSummary, *, min_cases: int = 0) -> str | None:
+    """Observed rate against mean score per score bin, one line per group.
+
+    Groups with fewer than ``min_cases`` rows are drawn dashed and labelled "too few":
+    their curves zig-zag by chance and should not be read as miscalibration.
+    """
     if not attribute.calibration:
         return None
     plt = _pyplot()
@@ -99,12 +103,16 @@ def calibration_plot(attribute: AttributeSummary) -> str | None:
     for group, points in attribute.calibration.items():
         if not points:
             continue
+        n = sum(p["n"] for p in points)
+        thin = n < min_cases
         axis.plot(
             [p["mean_score"] for p in points],
             [p["observed_rate"] for p in points],
             marker="o",
             markersize=3,
-            label=group,
+            linestyle="--" if thin else "-",
+            alpha=0.5 if thin else 1.0,
+            label=f"{group} (too few: n={n})" if thin else group,
         )
     axis.set_xlabel("mean score in bin")
     axis.set_ylabel("observed rate in bin")

@@ -26,10 +26,20 @@ def _sections(result: AuditResult, *, plots: bool) -> list[dict]:
                 "groups": [g for g in data["groups"] if g["attribute"] == name],
                 "disparities": [d for d in data["disparities"] if d["attribute"] == name],
                 "rates_plot": rates_plot(result, attribute) if plots and attribute.groups else None,
-                "calibration_plot": calibration_plot(attribute) if plots else None,
+                "calibration_plot": calibration_plot(
+                    attribute, min_cases=_calibration_minimum(result)
+                )
+                if plots
+                else None,
             }
         )
     return sections
+
+
+def _calibration_minimum(result: AuditResult) -> int:
+    tolerance = result.policy.gated_metrics.get("calibration_error")
+    own = tolerance.min_denominator if tolerance is not None else None
+    return own or result.policy.min_denominator
 
 
 def write_reports(result: AuditResult, out_dir: str | Path) -> dict[str, Path]:

@@ -145,10 +145,21 @@ def compare_mitigations(
     unknown = [m for m in methods if m not in MITIGATIONS]
     if unknown:
         raise ValueError(f"unknown mitigation '{unknown[0]}'; choose from {', '.join(MITIGATIONS)}")
+    name = getattr(sensitive_features, "name", None)
     sensitive = pd.Series(np.asarray(sensitive_features), name="group").astype(str)
     y = np.asarray(y).astype(int)
-    if isinstance(x, pd.DataFrame) and sensitive.name in x.columns:
-        raise ValueError("x must not contain the sensitive feature column")
+    if isinstance(x, pd.DataFrame):
+        leaked = [
+            column
+            for column in x.columns
+            if column == name
+            or x[column].astype(str).reset_index(drop=True).equals(sensitive.rename(column))
+        ]
+        if leaked:
+            raise ValueError(
+                f"x must not contain the sensitive feature (column {leaked[0]!r}): sensitive "
+                "attributes are never model inputs"
+            )
     x_train, x_test, y_train, y_test, s_train, s_test = train_test_split(
         x, y, sensitive, test_size=test_size, random_state=random_state, stratify=y
     )

@@ -81,10 +81,12 @@ def test_unknown_method_is_refused(proxy_data):
 
 def test_sensitive_column_in_inputs_is_refused(proxy_data):
     x, y, group = proxy_data
-    with pytest.raises(ValueError, match="must not contain the sensitive"):
-        compare_mitigations(
-            LogisticRegression(), x.assign(group=group), y, sensitive_features=group
-        )
+    named = pd.Series(group, name="race_ethnicity")
+    for leaked in (x.assign(race_ethnicity=group), x.assign(renamed_copy=group)):
+        with pytest.raises(ValueError, match="must not contain the sensitive feature"):
+            compare_mitigations(
+                LogisticRegression(), leaked, y, sensitive_features=named, methods=["unmitigated"]
+            )
 
 
 def test_trade_off_table_and_model_card_in_reports(quick_rows, policy, tmp_path):
