@@ -133,7 +133,9 @@ def _synthetic_verdicts(quick: bool) -> list[Figure]:
     }
     figures = []
     for name, (switches, scorer, expected) in scenarios.items():
-        cases = generate_caseload(n_cases=n_cases, seed=11, switches=switches).cases
+        # a pass needs every group large enough to judge, even in a quick run
+        size = 20_000 if expected == "pass" else n_cases
+        cases = generate_caseload(n_cases=size, seed=11, switches=switches).cases
         score = (
             cases["true_probability"].to_numpy() if scorer == "true" else proxy_model_scores(cases)
         )
