@@ -69,4 +69,12 @@ CONTEXT_CASES: list[tuple[str, str, str, str]] = [
     ("Boyfriend hit her last night.", "interpersonal_violence", "present", "client"),
     ("Father hits him with a belt.", "child_safety", "present", "client"),
     ("Her son took money from her account.", "financial_strain", "present", "client"),
+    # ...unless the other person is the one harmed
+    ("Her sister is being abused by her boyfriend.", "interpersonal_violence", "present", "other"),
+    # telegraphic " / " ends a clause: the negation does not reach the next item
+    ("MH: no current provider / uninsured / rural", "health_insurance", "present", "client"),
+    ("Stated she would be better off dead.", "suicide_risk", "present", "client"),
+    ("Hard to pay for basics: very hard", "financial_strain", "present", "client"),
+    ("Hard to pay for basics: not hard at all", "financial_strain", "negated", "client"),
+    ("How often do you feel lonely or isolated: rarely", "social_isolation", "negated", "client"),
 ]
