@@ -75,7 +75,9 @@ def extract(
                 progress.advance(task, n)
 
         records = read_note_lines(reader, on_bad=report, on_bytes=advance)
-        ids: list[str | int] = []
+        from collections import deque
+
+        ids: deque[str | int] = deque()  # ids of notes in flight, so memory stays flat
 
         def texts():
             for record in records:
@@ -83,11 +85,9 @@ def extract(
                 yield record.text
 
         extractor = _load_extractor()
-        for i, needs in enumerate(
-            extractor.extract_many(texts(), batch_size=batch_size, mentions=mentions)
-        ):
-            writer.write(json.dumps({"id": ids[i], "needs": needs}, ensure_ascii=False) + "\n")
-            ids[i] = None  # keep memory flat on big inputs
+        for needs in extractor.extract_many(texts(), batch_size=batch_size, mentions=mentions):
+            writer.write(json.dumps({"id": ids.popleft(), "needs": needs}, ensure_ascii=False))
+            writer.write("\n")
         writer.flush()
     if bad:
         typer.echo(f"{len(bad)} bad line(s) skipped; see the errors above", err=True)
