@@ -299,7 +299,7 @@ def audit_table(
             sizes=sizes,
             reference=reference,
             metrics=metric_samples,
-            tolerances=gated,
+            tolerances={k: v for k, v in gated.items() if k in policy.gated_for(columns)},
             min_denominator=policy.min_denominator,
             ci_level=policy.ci_level,
         )

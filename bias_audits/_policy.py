@@ -49,6 +49,14 @@ class Tolerance:
 
 
 @dataclass(frozen=True, kw_only=True)
+class AttributeGate:
+    """The metrics gated for one attribute, and why they differ from the default."""
+
+    metrics: tuple[str, ...]
+    why: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class AuditPolicy:
     """A versioned fairness policy; its SHA-256 identifies it in every report.
 
@@ -71,8 +79,22 @@ class AuditPolicy:
     insufficient_forces_review_intersections: bool = False
     decision_min_denominator: int = 30
     decision_gated_metrics: Mapping[str, Tolerance] = field(default_factory=dict)
+    attribute_gates: Mapping[str, AttributeGate] = field(default_factory=dict)
     sha256: str = ""
     source: str = ""
+
+    def gated_for(self, columns: tuple[str, ...]) -> tuple[str, ...]:
+        """Metrics gated for an attribute (or intersection of ``columns``).
+
+        An attribute listed under ``attribute_gates`` is gated only on its own metrics; an
+        intersection is gated on what every one of its columns is gated on.
+        """
+        names = tuple(self.gated_metrics)
+        for column in columns:
+            gate = self.attribute_gates.get(column)
+            if gate is not None:
+                names = tuple(n for n in names if n in gate.metrics)
+        return names
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> AuditPolicy:
@@ -138,6 +160,7 @@ class AuditPolicy:
             decision_gated_metrics=_tolerances(
                 decisions.get("gated_metrics"), "decisions.gated_metrics", required=False
             ),
+            attribute_gates=_attribute_gates(data.get("attribute_gates"), gated),
             sha256=sha256,
             source=source,
         )
@@ -164,6 +187,10 @@ class AuditPolicy:
             "decisions": {
                 "min_denominator": self.decision_min_denominator,
                 "gated_metrics": {k: v.to_dict() for k, v in self.decision_gated_metrics.items()},
+            },
+            "attribute_gates": {
+                k: {"metrics": list(v.metrics), "why": v.why}
+                for k, v in self.attribute_gates.items()
             },
         }
 
@@ -202,3 +229,23 @@ def _tolerances(raw: Any, key: str, *, required: bool) -> dict[str, Tolerance]:
             min_denominator=minimum,
         )
     return tolerances
+
+
+def _attribute_gates(raw: Any, gated: Mapping[str, Tolerance]) -> dict[str, AttributeGate]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise PolicyError("policy key 'attribute_gates' must map attribute -> {metrics, why}")
+    gates = {}
+    for attribute, spec in raw.items():
+        key = f"attribute_gates.{attribute}"
+        if not isinstance(spec, Mapping) or set(spec) != {"metrics", "why"}:
+            raise PolicyError(f"policy key '{key}' needs exactly 'metrics' and 'why'")
+        metrics = spec["metrics"]
+        if not isinstance(metrics, list) or not set(metrics) <= set(gated):
+            raise PolicyError(f"policy key '{key}.metrics' must list metrics of gated_metrics")
+        why = spec["why"]
+        if not isinstance(why, str) or len(why.strip()) < 20:
+            raise PolicyError(f"policy key '{key}.why' must explain the exception in words")
+        gates[str(attribute)] = AttributeGate(metrics=tuple(metrics), why=" ".join(why.split()))
+    return gates
