@@ -13,10 +13,10 @@ PORT ?= 3000
 export MLFLOW_TRACKING_URI ?= sqlite:///$(CURDIR)/var/mlflow/mlflow.db
 export CASETRIAGE_HOME ?= $(CURDIR)/var
 
-.PHONY: help setup data train audit release keys serve run test test-fast lint format bench notebooks clean
+.PHONY: help setup data data-biased train audit release keys serve run test test-fast lint format bench notebooks clean
 
 help: ## list every target
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}'
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ data: setup ## generate the synthetic caseload into data/synth
 
 train: setup ## train a candidate risk model and log it to MLflow
 	$(CT) train $(DATA)
+
+audit: setup ## a fairness report on the caseload's true probabilities (any table works)
+	-$(CT) audit $(DATA)/cases.csv --label crisis_90d --score true_probability --threshold 0.45 \
+	  --sensitive race_ethnicity --sensitive sex --sensitive disability --out var/reports/audit-demo
+
+data-biased: setup ## a caseload with injected bias, to watch the fairness gate fail
+	$(CT) synth --cases $(CASES) --seed $(SEED) --out data/synth_biased \
+	  --label-bias 0.3 --proxy-strength 0.8 --underrepresent "Native American=0.003"
 
 release: setup ## audit the candidate and make it champion if the fairness gate passes
 	$(CT) release $(DATA) --report-dir var/reports/latest
