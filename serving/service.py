@@ -23,9 +23,10 @@ from serving.http_api import create_app
 
 __all__ = ["TriageAPI", "TriageScorer"]
 
-# Batching: up to 64 cases per model call, waiting at most 50 ms to fill a batch.
+# Adaptive batching: up to 64 cases per model call. BentoML refuses (503) requests it
+# predicts cannot finish within MAX_LATENCY_MS, so this is a latency ceiling, not a wait.
 MAX_BATCH_SIZE = 64
-MAX_LATENCY_MS = 50
+MAX_LATENCY_MS = 30_000
 
 api_app = create_app()
 
@@ -72,7 +73,16 @@ class TriageAPI:
         )
 
     async def _score_cases(self, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return await self.scorer.to_async.score(cases)
+        from bentoml.exceptions import ServiceUnavailable
+
+        from serving.errors import ApiError
+
+        try:
+            return await self.scorer.to_async.score(cases)
+        except ServiceUnavailable as error:
+            raise ApiError(
+                "the scorer is overloaded; retry with the same Idempotency-Key", status_code=503
+            ) from error
 
     def __is_ready__(self) -> bool:
         """Ready when the database answers (BentoML also waits for the scorer)."""
