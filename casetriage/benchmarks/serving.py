@@ -1,0 +1,318 @@
+"""Serving benchmarks: a real ``bentoml serve`` on loopback under 32 concurrent clients.
+
+Figures: p50/p99 latency and throughput of ``POST /v1/score``; HTTP batch-scoring
+throughput against in-process ``TriageModel.score`` on the same cases (same run, so
+machine noise cancels; target >= 70%); a bare BentoML endpoint returning a constant as
+the floor; resident memory of the scorer worker (target <= 1 GiB); and a SIGKILL in the
+middle of a load: every acknowledged score must be in the database and the audit chain
+must verify.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from casetriage.benchmarks import Figure
+
+__all__ = ["run"]
+
+REPO = Path(__file__).resolve().parents[2]
+CLIENTS = 32
+CASE_COLUMNS = (
+    "case_id",
+    "note",
+    "age",
+    "household_size",
+    "n_children",
+    "prior_referrals",
+    "prior_crises",
+    "income_band",
+    "housing_type",
+    "referral_source",
+    "region",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start(target: str, env: dict[str, str], root: Path, name: str):
+    import httpx
+
+    port = _free_port()
+    log = (root / f"{name}.log").open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bentoml",
+            "serve",
+            target,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=REPO,
+        env=os.environ | env | {"BENTOML_HOME": str(root / "bentoml")},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    _stop(process)
+    raise RuntimeError(f"{target} did not become ready; see {log.name}")
+
+
+def _stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+
+
+def _champion_env(root: Path) -> dict[str, str]:
+    """A tmp champion: synthetic caseload -> train -> fairness gate (-> reviewer sign-off)."""
+    from casetriage.release import release_candidate, signoff
+    from casetriage.synth import generate_caseload, write_caseload
+    from models import dataset_hash, load_model_config, read_cases, train_risk_model
+    from models._config import default_config_path
+    from models.registry import log_training_run
+
+    env = {
+        "CASETRIAGE_HOME": str(root / "var"),
+        "MLFLOW_TRACKING_URI": f"sqlite:///{root / 'mlflow.db'}",
+        "CASETRIAGE_ROSTER": str(root / "data" / "workers.csv"),
+        "CASETRIAGE_DATABASE_URL": f"sqlite:///{root / 'var' / 'casetriage.db'}",
+        "CASETRIAGE_NOTE_KEY_FILE": str(root / "var" / "note.key"),
+    }
+    os.environ.update(env)
+    write_caseload(generate_caseload(n_cases=1000, seed=1), root / "data")
+    config = load_model_config()
+    cases = read_cases(root / "data")
+    version = log_training_run(
+        train_risk_model(cases, config),
+        config,
+        config_text=default_config_path().read_text(),
+        data_path=str(root / "data"),
+        data_hash=dataset_hash(cases),
+    )["version"]
+    outcome = release_candidate(root / "data", version=version, report_dir=root / "report")
+    if outcome.verdict == "review":
+        signoff(version, reviewer="benchmark", reason="synthetic caseload for the benchmark")
+    return env
+
+
+def _cases(root: Path, n: int) -> list[dict[str, Any]]:
+    import pandas as pd
+
+    frame = pd.read_csv(root / "data" / "cases.csv", dtype={"case_id": str}).head(n)
+    return [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for row in frame[list(CASE_COLUMNS)].to_dict(orient="records")
+    ]
+
+
+def _load(
+    url: str, path: str, bodies: list[dict], headers: dict
+) -> tuple[list[float], float, list]:
+    import httpx
+
+    latencies: list[float] = []
+    statuses: list = []
+
+    def one(item):
+        i, body = item
+        with httpx.Client(timeout=120) as client:
+            start = time.perf_counter()
+            try:
+                response = client.post(
+                    f"{url}{path}", json=body, headers=headers | {"Idempotency-Key": f"{path}-{i}"}
+                )
+            except httpx.HTTPError:
+                return None
+            latencies.append(time.perf_counter() - start)
+            return response
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        statuses = list(pool.map(one, enumerate(bodies)))
+    return latencies, time.perf_counter() - started, statuses
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def _scorer_rss(pid: int) -> float:
+    import psutil
+
+    children = psutil.Process(pid).children(recursive=True)
+    scorers = [c for c in children if "triage_scorer" in " ".join(c.cmdline())] or children
+    return max(c.memory_info().rss for c in scorers) / 2**20
+
+
+def run(*, quick: bool) -> list[Figure]:
+    """Measure the serving figures; ``quick`` uses fewer requests."""
+    from serving.api_keys import create_key
+    from serving.audit_log import CLI_ACTOR, verify_chain
+    from serving.champion import load_champion
+    from serving.runtime import open_store
+    from serving.tables import ScoreRecord
+
+    root = Path(tempfile.mkdtemp(prefix="casetriage-bench-serving-"))
+    env = _champion_env(root)
+    store = open_store()
+    with store.sessions.begin() as session:
+        key = create_key(session, role="case_system", name="bench", actor=CLI_ACTOR).key
+    headers = {"X-API-Key": key}
+    n_single, n_batch = (64, 200) if quick else (320, 800)
+    cases = _cases(root, n_single + n_batch + 200)
+    figures: list[Figure] = []
+
+    process, url = _start("serving.service:TriageAPI", env, root, "api")
+    try:
+        figures.append(
+            Figure(
+                name="scorer worker RSS after load",
+                value=_scorer_rss(process.pid),
+                unit="MiB",
+                target="<= 1024",
+                passed=_scorer_rss(process.pid) <= 1024,
+            )
+        )
+        latencies, elapsed, responses = _load(url, "/v1/score", cases[:n_single], headers)
+        ok = sum(1 for r in responses if r is not None and r.status_code == 201)
+        figures += [
+            Figure(
+                name=f"/v1/score p50 ({CLIENTS} clients)",
+                value=_percentile(latencies, 0.5) * 1000,
+                unit="ms",
+            ),
+            Figure(
+                name=f"/v1/score p99 ({CLIENTS} clients)",
+                value=_percentile(latencies, 0.99) * 1000,
+                unit="ms",
+            ),
+            Figure(
+                name="/v1/score throughput",
+                value=ok / elapsed,
+                unit="cases/s",
+                target=f"{n_single} of {n_single} ok",
+                passed=ok == n_single,
+            ),
+        ]
+        batch_cases = cases[n_single : n_single + n_batch]
+        batches = [{"cases": batch_cases[i : i + 50]} for i in range(0, n_batch, 50)]
+        _, http_elapsed, responses = _load(url, "/v1/score/batch", batches, headers)
+        http_rate = (
+            sum(
+                len(r.json()["scores"]) for r in responses if r is not None and r.status_code == 201
+            )
+            / http_elapsed
+        )
+    finally:
+        _stop(process)
+
+    model = load_champion()
+    started = time.perf_counter()
+    for i in range(0, n_batch, 50):
+        model.score(batch_cases[i : i + 50])
+    local_rate = n_batch / (time.perf_counter() - started)
+    ratio = http_rate / local_rate
+    figures += [
+        Figure(name="HTTP batch scoring", value=http_rate, unit="cases/s"),
+        Figure(name="in-process scoring, same cases", value=local_rate, unit="cases/s"),
+        Figure(
+            name="HTTP batch / in-process",
+            value=ratio * 100,
+            unit="%",
+            target=">= 70",
+            passed=ratio >= 0.70,
+        ),
+    ]
+
+    constant, constant_url = _start(
+        "casetriage.benchmarks._constant_service:ConstantService", env, root, "constant"
+    )
+    try:
+        _, elapsed, responses = _load(
+            constant_url, "/score", [{"case": c} for c in cases[:n_single]], {}
+        )
+        figures.append(
+            Figure(
+                name="bare BentoML constant endpoint",
+                value=n_single / elapsed,
+                unit="req/s",
+                detail="floor for /v1/score throughput at the same concurrency",
+            )
+        )
+    finally:
+        _stop(constant)
+
+    process, url = _start("serving.service:TriageAPI", env, root, "api-crash")
+    crash_cases = [dict(c, case_id=f"crash-{c['case_id']}") for c in cases[-200:]]
+    acknowledged: list[str] = []
+
+    def killer():
+        time.sleep(3.0)
+        _stop(process, signal.SIGKILL)
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(killer)
+        _, _, responses = _load(url, "/v1/score", crash_cases, headers)
+    acknowledged = [
+        r.json()["score_id"] for r in responses if r is not None and r.status_code == 201
+    ]
+    with store.sessions() as session:
+        found = {
+            s
+            for (s,) in session.query(ScoreRecord.score_id).filter(
+                ScoreRecord.score_id.in_(acknowledged)
+            )
+        }
+        chain = verify_chain(session)
+    lost = len(set(acknowledged) - found)
+    figures += [
+        Figure(
+            name="SIGKILL mid-load: acknowledged scores lost",
+            value=lost,
+            unit="scores",
+            target="0",
+            passed=lost == 0,
+            detail=f"{len(acknowledged)} acknowledged before the kill",
+        ),
+        Figure(
+            name="SIGKILL mid-load: audit chain verifies",
+            value=float(chain.ok),
+            unit="bool",
+            target="1",
+            passed=chain.ok,
+            detail=chain.problem,
+        ),
+    ]
+    return figures
