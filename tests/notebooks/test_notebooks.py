@@ -98,6 +98,17 @@ def test_synthetic_caseload_notebook(notebook_env):
     assert (Path(notebook_env["CASETRIAGE_NB_WORKDIR"]) / "synth" / "manifest.json").is_file()
 
 
+@pytest.mark.slow
+def test_needs_extraction_notebook(notebook_env):
+    notebook = _run("02_needs_extraction", notebook_env)
+    text = _text(notebook)
+    assert "without ConText" in text
+    assert "safety-need recall" in text
+    for style in ("home_visit", "hotline", "narrative", "screening"):
+        assert style in text
+    assert len([i for i in _images(notebook) if _is_png(i)]) >= 2
+
+
 # --- the renderer ---------------------------------------------------------------------------
 
 
