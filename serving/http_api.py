@@ -7,6 +7,7 @@ route checks the caller's role; every error is a JSON body naming the field.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -77,6 +78,20 @@ class ServingRuntime:
 
 _API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="a casetriage API key")
 _ERRORS = {status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 410, 413, 422, 503)}
+
+
+@functools.cache
+def _metrics() -> dict[str, Any]:
+    """Counters, created on first use (once per process) in prometheus' default registry."""
+    from prometheus_client import Counter
+
+    return {
+        "scores": Counter("casetriage_scores_total", "scores stored or replayed", ["outcome"]),
+        "decisions": Counter(
+            "casetriage_decisions_total", "supervisors' decisions", ["action", "amend"]
+        ),
+        "erasures": Counter("casetriage_erasures_total", "cases erased"),
+    }
 
 
 def _runtime(request: Request) -> ServingRuntime:
@@ -392,6 +407,7 @@ def create_app() -> FastAPI:
         )
         if replayed:
             response.status_code = 200
+        _metrics()["scores"].labels(outcome="replay" if replayed else "new").inc()
         return _score_out(records[0])
 
     @app.post(
@@ -419,6 +435,7 @@ def create_app() -> FastAPI:
         )
         if replayed:
             response.status_code = 200
+        _metrics()["scores"].labels(outcome="replay" if replayed else "new").inc(len(records))
         return BatchScoreResponse(scores=[_score_out(record) for record in records])
 
     @app.get("/v1/queue", response_model=QueuePage, responses=_ERRORS, tags=["review"])
@@ -468,6 +485,7 @@ def create_app() -> FastAPI:
                 known_worker_ids=runtime.worker_ids,
             )
         )
+        _metrics()["decisions"].labels(action=row.action, amend=str(decision.amend).lower()).inc()
         return DecisionOut(
             decision_id=row.decision_id,
             score_id=row.score_id,
@@ -549,6 +567,7 @@ def create_app() -> FastAPI:
         scores, decisions = await run_in_threadpool(
             lambda: store.erase_case(actor=actor, case_id=case_id)
         )
+        _metrics()["erasures"].inc()
         return ErasureOut(case_id=case_id, scores_scrubbed=scores, decisions_scrubbed=decisions)
 
     @app.get("/healthz", include_in_schema=False)

@@ -287,3 +287,21 @@ def test_ethics_reviewers_read_releases_and_their_reports(client, keys, champion
     assert report.json()["verdict"] == champion["audit_verdict"]
     missing = client.get("/v1/releases/999/report", headers=reviewer)
     assert (missing.status_code, missing.json()["field"]) == (404, "version")
+
+
+def test_metrics_count_scores_and_decisions(client, keys):
+    def counted(name: str) -> float:
+        for line in client.get("/metrics").text.splitlines():
+            if line.startswith(name + " ") or line.startswith(name + "{"):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
+    before = counted('casetriage_scores_total{outcome="new"}')
+    score_id = _score(client, keys, make_case("m1")).json()["score_id"]
+    client.post(
+        f"/v1/scores/{score_id}/decision",
+        json={"action": "confirm"},
+        headers=_h(keys, "supervisor"),
+    )
+    assert counted('casetriage_scores_total{outcome="new"}') == before + 1
+    assert counted('casetriage_decisions_total{action="confirm",amend="false"}') >= 1
