@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,7 +27,6 @@ from bias_audits._metrics import (
 )
 from bias_audits._policy import AuditPolicy, PolicyError
 from bias_audits._results import AttributeSummary, Disparity, GroupResult, clean_float
-from bias_audits._verdict import VERDICT_ORDER
 
 __all__ = ["INTERSECTION_SEPARATOR", "AuditResult", "audit_table"]
 
@@ -220,6 +219,7 @@ def audit_table(
         for name, tol in policy.gated_metrics.items()
         if name != "calibration_error" or table.y_prob is not None
     }
+    reported = {name: tol for name, tol in policy.reported_metrics.items() if name not in gated}
     combos = policy.intersections if intersections is None else intersections
     cells = confusion_cells(table.y_true, table.y_pred)
 
@@ -299,12 +299,15 @@ def audit_table(
             sizes=sizes,
             reference=reference,
             metrics=metric_samples,
-            tolerances={k: v for k, v in gated.items() if k in policy.gated_for(columns)},
+            tolerances={k: v for k, v in gated.items() if k in policy.gated_for(columns)}
+            | reported,
             min_denominator=policy.min_denominator,
             ci_level=policy.ci_level,
         )
         groups.extend(group_results)
-        disparities.extend(group_disparities)
+        disparities.extend(
+            replace(d, gated=False) if d.metric in reported else d for d in group_disparities
+        )
         attributes.append(
             AttributeSummary(
                 attribute=attribute,
@@ -457,11 +460,21 @@ def _count(n: int, one: str, many: str) -> str:
 def _overall_verdict(
     disparities: list[Disparity], groups: list[GroupResult], policy: AuditPolicy
 ) -> tuple[str, list[str]]:
-    judged = [d for d in disparities if d.verdict != "insufficient"]
-    verdict = max((d.verdict for d in judged), key=VERDICT_ORDER.__getitem__, default="pass")
+    judged = [d for d in disparities if d.verdict != "insufficient" and d.gated]
+    beyond_reported = [d for d in disparities if not d.gated and d.verdict in ("fail", "review")]
     reasons = []
     failing = [d for d in judged if d.verdict == "fail"]
-    reviewing = [d for d in judged if d.verdict == "review"]
+    reviewing = [
+        d
+        for d in judged
+        if d.verdict == "review" and (policy.intersection_reviews_hold or not d.is_intersection)
+    ]
+    listed = [
+        d
+        for d in judged
+        if d.verdict == "review" and d.is_intersection and not policy.intersection_reviews_hold
+    ]
+    verdict = "fail" if failing else "review" if reviewing else "pass"
     if failing:
         reasons.append(
             f"{_count(len(failing), 'disparity', 'disparities')} beyond tolerance, "
@@ -472,7 +485,19 @@ def _overall_verdict(
             f"{_count(len(reviewing), 'disparity', 'disparities')} beyond tolerance, "
             "with an interval reaching back within"
         )
-    thin = [d for d in disparities if d.verdict == "insufficient"]
+    if beyond_reported:
+        metrics = ", ".join(sorted({d.metric for d in beyond_reported}))
+        reasons.append(
+            f"{_count(len(beyond_reported), 'reported disparity', 'reported disparities')} "
+            f"({metrics}) beyond tolerance: shown for the reviewer, not gated by policy"
+        )
+    if listed:
+        reasons.append(
+            f"{_count(len(listed), 'intersection disparity', 'intersection disparities')} "
+            "beyond tolerance with an interval reaching back within: listed for the "
+            "reviewer, does not hold the release by policy"
+        )
+    thin = [d for d in disparities if d.verdict == "insufficient" and d.gated]
     forcing = [
         d
         for d in thin

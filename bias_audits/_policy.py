@@ -77,9 +77,11 @@ class AuditPolicy:
     intersections: tuple[tuple[str, ...], ...] = ()
     insufficient_forces_review_attributes: bool = True
     insufficient_forces_review_intersections: bool = False
+    intersection_reviews_hold: bool = True
     decision_min_denominator: int = 30
     decision_gated_metrics: Mapping[str, Tolerance] = field(default_factory=dict)
     attribute_gates: Mapping[str, AttributeGate] = field(default_factory=dict)
+    reported_metrics: Mapping[str, Tolerance] = field(default_factory=dict)
     sha256: str = ""
     source: str = ""
 
@@ -154,6 +156,7 @@ class AuditPolicy:
             intersections=tuple(tuple(str(c) for c in item) for item in intersections),
             insufficient_forces_review_attributes=bool(insufficient.get("attributes", True)),
             insufficient_forces_review_intersections=bool(insufficient.get("intersections", False)),
+            intersection_reviews_hold=bool(data.get("intersection_reviews_hold", True)),
             decision_min_denominator=int(
                 _number(decisions, "min_denominator", _number(data, "min_denominator", 30))
             ),
@@ -161,6 +164,9 @@ class AuditPolicy:
                 decisions.get("gated_metrics"), "decisions.gated_metrics", required=False
             ),
             attribute_gates=_attribute_gates(data.get("attribute_gates"), gated),
+            reported_metrics=_tolerances(
+                data.get("reported_metrics"), "reported_metrics", required=False
+            ),
             sha256=sha256,
             source=source,
         )
@@ -184,10 +190,12 @@ class AuditPolicy:
                 "attributes": self.insufficient_forces_review_attributes,
                 "intersections": self.insufficient_forces_review_intersections,
             },
+            "intersection_reviews_hold": self.intersection_reviews_hold,
             "decisions": {
                 "min_denominator": self.decision_min_denominator,
                 "gated_metrics": {k: v.to_dict() for k, v in self.decision_gated_metrics.items()},
             },
+            "reported_metrics": {k: v.to_dict() for k, v in self.reported_metrics.items()},
             "attribute_gates": {
                 k: {"metrics": list(v.metrics), "why": v.why}
                 for k, v in self.attribute_gates.items()

@@ -87,6 +87,7 @@ class Disparity:
     verdict: str
     reason: str
     criteria: dict[str, str] = field(default_factory=dict)
+    gated: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +106,7 @@ class Disparity:
             "n_group": self.n_group,
             "n_reference": self.n_reference,
             "verdict": self.verdict,
+            "gated": self.gated,
             "reason": self.reason,
             "criteria": dict(self.criteria),
         }

@@ -54,8 +54,12 @@ def _ratio_phrase(d: Disparity, *, level: int, subject: str) -> str:
     low, high = d.ratio_ci
     return (
         f"{lead}; the {level}% interval is {low:.2f}–{high:.2f}×, "
-        f"{_POSITION[d.verdict]} the policy's {d.max_ratio:g}× tolerance → {d.verdict}."
+        f"{_POSITION[d.verdict]} the policy's {d.max_ratio:g}× tolerance → {_outcome(d)}."
     )
+
+
+def _outcome(d: Disparity) -> str:
+    return d.verdict if d.gated else f"{d.verdict} (reported, not gated)"
 
 
 def _possessive(subject: str) -> str:
@@ -72,7 +76,7 @@ def _difference_phrase(d: Disparity, *, level: int, subject: str) -> str:
         f"({d.group_value:.1%}) than for {_who(d.attribute, d.reference)} "
         f"({d.reference_value:.1%}); the {level}% interval of the gap is {low:+.1f} to "
         f"{high:+.1f} points, {_POSITION[d.verdict]} the policy's "
-        f"{(d.max_difference or 0) * 100:g}-point tolerance → {d.verdict}."
+        f"{(d.max_difference or 0) * 100:g}-point tolerance → {_outcome(d)}."
     )
 
 

@@ -27,6 +27,7 @@ def _age_driven_cases(n: int = 6000, seed: int = 3) -> pd.DataFrame:
 
 def _policy(policy: AuditPolicy, **changes) -> AuditPolicy:
     data = policy.to_dict() | changes
+    data["gated_metrics"] = data["gated_metrics"] | {"selection_rate": {"max_ratio": 1.25}}
     for key in ("sha256", "source"):
         data.pop(key)
     return AuditPolicy.from_mapping(data)

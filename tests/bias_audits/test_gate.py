@@ -184,3 +184,41 @@ def test_label_words_and_score_kinds(policy):
     assert by_flag.groups[0].metrics["true_positive_rate"].n == int(
         (frame.loc[frame.sex == by_flag.groups[0].group, "crisis_90d"] == "Yes").sum()
     )
+
+
+def test_reported_metric_is_judged_and_shown_but_does_not_hold_the_release(policy):
+    """A calibrated model for groups whose true risk differs flags them at different rates."""
+    frame = make_cases(8_000, seed=5)
+    risky = frame["race_ethnicity"] == "black"
+    frame.loc[risky, "score"] = (frame.loc[risky, "score"] * 1.6).clip(0, 1)
+    rng = np.random.default_rng(5)
+    drawn = rng.random(int(risky.sum())) < frame.loc[risky, "score"]
+    frame.loc[risky, "crisis_90d"] = drawn.astype(int)
+    data = policy.to_dict() | {"gated_metrics": {"calibration_error": {"max_difference": 0.05}}}
+    data.pop("sha256")
+    data.pop("source")
+    calibration_only = AuditPolicy.from_mapping(data)
+    result = _audit(frame, calibration_only)
+    selection = _one(result, group="black", metric="selection_rate")
+    assert selection.verdict == "fail"
+    assert selection.gated is False
+    assert result.verdict == "pass", result.verdict_reasons
+    assert any("not gated by policy" in r for r in result.verdict_reasons)
+    assert any("(reported, not gated)" in s for s in result.summary())
+
+
+def test_intersection_review_is_listed_without_holding_unless_policy_says_so(policy):
+    result = _audit(make_cases(8_000, seed=1), policy, intersections=[["race_ethnicity", "sex"]])
+    data = policy.to_dict() | {"intersection_reviews_hold": True}
+    data.pop("sha256")
+    data.pop("source")
+    strict = AuditPolicy.from_mapping(data)
+    strict_result = _audit(
+        make_cases(8_000, seed=1), strict, intersections=[["race_ethnicity", "sex"]]
+    )
+    reviews = [d for d in result.disparities if d.is_intersection and d.verdict == "review"]
+    if reviews:
+        assert result.verdict == "pass"
+        assert strict_result.verdict == "review"
+    else:
+        assert result.verdict == strict_result.verdict == "pass"

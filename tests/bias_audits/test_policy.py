@@ -12,9 +12,12 @@ def test_shipped_policy_loads_and_hashes_its_bytes():
     policy = AuditPolicy.load()
     assert policy.sha256 == hashlib.sha256(DEFAULT_POLICY_PATH.read_bytes()).hexdigest()
     assert policy.source == str(DEFAULT_POLICY_PATH)
-    assert {"selection_rate", "true_positive_rate", "false_positive_rate"} <= set(
+    assert {"true_positive_rate", "false_positive_rate", "calibration_error"} <= set(
         policy.gated_metrics
     )
+    # reported with a verdict, but a base-rate difference alone must not hold a release
+    assert set(policy.reported_metrics) == {"selection_rate"}
+    assert not policy.intersection_reviews_hold
     assert policy.n_resamples >= 1_000
     assert policy.reference_groups["race_ethnicity"] == "White"
     assert ("race_ethnicity", "sex") in policy.intersections
