@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -37,6 +38,7 @@ __all__ = [
 
 KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT_S = 1800
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 class NotebookRunError(RuntimeError):
@@ -145,7 +147,8 @@ def execute_notebook(
 
 
 def _first_lines(text: str, limit: int = 40) -> str:
-    lines = text.strip().splitlines()
+    """The end of a cell error (where the exception is), without terminal colour codes."""
+    lines = _ANSI_ESCAPE.sub("", text).strip().splitlines()
     return "\n".join(lines[-limit:])
 
 

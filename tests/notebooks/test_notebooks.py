@@ -109,6 +109,18 @@ def test_needs_extraction_notebook(notebook_env):
     assert len([i for i in _images(notebook) if _is_png(i)]) >= 2
 
 
+@pytest.mark.slow
+def test_risk_model_notebook(notebook_env):
+    notebook = _run("03_risk_model", notebook_env)
+    text = _text(notebook)
+    assert "oracle (true probability)" in text
+    assert "baseline" in text
+    assert "near the tier-2 threshold" in text
+    assert "observed_crisis_rate" in text
+    images = [i for i in _images(notebook) if _is_png(i)]
+    assert len(images) >= 3, "calibration curve, score histogram and tier sizes"
+
+
 # --- the renderer ---------------------------------------------------------------------------
 
 
