@@ -121,6 +121,22 @@ def test_risk_model_notebook(notebook_env):
     assert len(images) >= 3, "calibration curve, score histogram and tier sizes"
 
 
+@pytest.mark.slow
+def test_fairness_notebook(notebook_env):
+    notebook = _run("04_fairness", notebook_env)
+    text = _text(notebook)
+    for scenario in ("no bias", "label bias", "label bias + proxy"):
+        assert scenario in text
+    assert "exponentiated_gradient_equalized_odds" in text
+    assert "threshold_optimizer_equalized_odds" in text
+    assert "downgrades Black clients" in text
+    assert "race_ethnicity × sex" in text
+    # every candidate was gated in the notebook's own MLflow store, not the caller's
+    assert (Path(notebook_env["CASETRIAGE_NB_WORKDIR"]) / "mlflow.db").is_file()
+    assert not Path(notebook_env["CASETRIAGE_HOME"]).exists()
+    assert len([i for i in _images(notebook) if _is_png(i)]) >= 2
+
+
 # --- the renderer ---------------------------------------------------------------------------
 
 
