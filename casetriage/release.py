@@ -13,6 +13,7 @@ extracted needs, not a model output, and is the same for every group by construc
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +40,22 @@ def _run_of(version: str) -> tuple[str, dict[str, float]]:
     client = _mlflow_client()
     run_id = client.get_model_version(get_settings().model_name, version).run_id
     return run_id, dict(client.get_run(run_id).data.metrics)
+
+
+def _record_in_audit_log(action: str, version: str, details: dict) -> None:
+    """Append the release decision to the service's hash-chained audit log.
+
+    Names stay out of the log (a reviewer's name is in the model version's tags); the
+    reason is kept as its SHA-256 so an edited reason is detectable.
+    """
+    from serving.audit_log import CLI_ACTOR
+    from serving.runtime import open_store
+
+    store = open_store()
+    try:
+        store.record_event(actor=CLI_ACTOR, action=action, model_version=version, details=details)
+    finally:
+        store.sessions.kw["bind"].dispose()
 
 
 class ReleaseError(RuntimeError):
@@ -142,6 +159,16 @@ def release_candidate(
     promoted = result.verdict == "pass"
     if promoted:
         registry.set_alias(version, "champion")
+    _record_in_audit_log(
+        "release.audited",
+        version,
+        {
+            "verdict": result.verdict,
+            "policy_sha256": result.policy.sha256,
+            "holdout_cases": len(table),
+            "promoted_to_champion": promoted,
+        },
+    )
     return ReleaseOutcome(
         version=version,
         verdict=result.verdict,
@@ -189,4 +216,9 @@ def signoff(version: str, *, reviewer: str, reason: str, block: bool = False) ->
             version, {"signoff_reviewer": reviewer, "signoff_reason": reason, "signoff_at": now}
         )
         registry.set_alias(version, "champion")
+    _record_in_audit_log(
+        "release.blocked" if block else "release.signed_off",
+        version,
+        {"reason_sha256": hashlib.sha256(reason.encode()).hexdigest()},
+    )
     return version

@@ -60,15 +60,38 @@ def test_fresh_install_path_scores_a_case_over_http(tmp_path):
     steps = [
         ("synth", "--cases", "3000", "--seed", "11", "--out", str(tmp_path / "data")),
         ("train", str(tmp_path / "data")),
-        ("release", str(tmp_path / "data"), "--report-dir", str(tmp_path / "report")),
     ]
     for step in steps:
         done = _casetriage(*step, env=env, cwd=tmp_path)
         assert done.returncode == 0, f"{step[0]} failed:\n{done.stdout}\n{done.stderr}"
 
-    report = json.loads((tmp_path / "report" / "report.json").read_text())
-    assert report["verdict"] == "pass"
-    assert (tmp_path / "report" / "report.html").stat().st_size > 1000
+    report_dir = tmp_path / "report"
+    released = _casetriage(
+        "release", str(tmp_path / "data"), "--report-dir", str(report_dir), env=env, cwd=tmp_path
+    )
+    report = json.loads((report_dir / "report.json").read_text())
+    assert (report_dir / "report.html").stat().st_size > 1000
+    assert (report_dir / "model_card.md").is_file()
+    if report["verdict"] == "review":
+        # small data leave some groups too thin to judge: a person must sign it off
+        assert released.returncode == 1, released.stdout + released.stderr
+        refused = _casetriage("serve", "--port", "1", env=env, cwd=tmp_path)
+        assert refused.returncode != 0
+        assert "refusing to serve" in refused.stderr
+        signed = _casetriage(
+            "signoff",
+            "1",
+            "--reviewer",
+            "E2E Reviewer",
+            "--reason",
+            "thin groups read and accepted for this test",
+            env=env,
+            cwd=tmp_path,
+        )
+        assert signed.returncode == 0, signed.stdout + signed.stderr
+    else:
+        assert report["verdict"] == "pass", report["verdict_reasons"]
+        assert released.returncode == 0, released.stdout + released.stderr
 
     created = _casetriage("keys", "create", "case_system", "--name", "cms", env=env, cwd=tmp_path)
     assert created.returncode == 0, created.stderr
@@ -79,7 +102,7 @@ def test_fresh_install_path_scores_a_case_over_http(tmp_path):
         assert url is not None, f"server did not become ready:\n{log.read_text()[-4000:]}"
         headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": "walk-1"}
         response = httpx.post(f"{url}/v1/score", json=CASE, headers=headers, timeout=60)
-        assert response.status_code == 200, response.text
+        assert response.status_code == 201, response.text
         body = response.json()
         assert body["status"] == "pending_review"
         found = {(n["need"], n["status"]) for n in body["needs"]}
@@ -91,9 +114,19 @@ def test_fresh_install_path_scores_a_case_over_http(tmp_path):
         assert body["model_version"] == "1"
 
         retry = httpx.post(f"{url}/v1/score", json=CASE, headers=headers, timeout=60)
+        assert retry.status_code == 200, retry.text
         assert retry.json()["score_id"] == body["score_id"]
     finally:
         stop_server(process)
 
     verified = _casetriage("audit-log", "verify", env=env, cwd=tmp_path)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+    from serving.audit_log import iter_entries
+    from serving.runtime import open_store
+
+    store = open_store(database_url=env["CASETRIAGE_DATABASE_URL"])
+    with store.sessions() as session:
+        actions = [entry.action for entry in iter_entries(session)]
+    assert "release.audited" in actions
+    assert any(a.startswith("score") for a in actions)
