@@ -107,6 +107,8 @@ for name, switches in SCENARIOS.items():
     )
     outcomes[name], data_dirs[name] = outcome, data_dir
     reports[name] = json.loads((outcome.report_dir / "report.json").read_text())
+# bias_audits draws its report plots with the Agg backend; draw inline again in the notebook
+plt.switch_backend("module://matplotlib_inline.backend_inline")
 gate = pd.DataFrame(
     {
         name: {
@@ -336,26 +338,29 @@ plt.close(figure)
 # The service's decisions store has no export yet, so the decisions below are **two
 # illustrative scenarios** built on the unbiased candidate's suggested tiers, not observed
 # behaviour: *even-handed* supervisors who override 10% of suggestions for everyone, and
-# supervisors who in addition **downgrade** a further 15% of Black clients' cases out of
-# tier 2–3. The audit should pass the first and catch the second.
+# supervisors who in addition **downgrade** half of Black clients' cases suggested for
+# tiers 1–3 by one tier. On a caseload of a realistic size the audit should pass the first
+# and catch the second; on a small one it may only be able to say "review".
 
 # %%
 rng = np.random.default_rng(SEED)
 suggested = clean_holdout["suggested_tier"].to_numpy()
 n_tiers = max(priority.labels)
+# one set of draws for both scenarios, so they differ only in the injected downgrades
+override_draw, direction_draw, target_draw = rng.random((3, len(suggested)))
+random_step = np.where(direction_draw < 0.5, -1, 1)
+random_step = np.where(suggested == 1, 1, np.where(suggested == n_tiers, -1, random_step))
 
 
 def decisions_frame(extra_downgrade: float) -> pd.DataFrame:
-    overridden = rng.random(len(suggested)) < 0.10
-    step = np.where(rng.random(len(suggested)) < 0.5, -1, 1)
     targeted = (
         (clean_holdout["race_ethnicity"].to_numpy() == "Black")
-        & np.isin(suggested, [2, 3])
-        & (rng.random(len(suggested)) < extra_downgrade)
+        & (suggested < n_tiers)
+        & (target_draw < extra_downgrade)
     )
-    step = np.where(targeted, 1, step)
-    overridden |= targeted
-    final = np.where(overridden, np.clip(suggested + step, 1, n_tiers), suggested)
+    overridden = (override_draw < 0.10) | targeted
+    step = np.where(targeted, 1, random_step)
+    final = np.where(overridden, suggested + step, suggested)
     direction = np.select([final < suggested, final > suggested], ["up", "down"], "none")
     return clean_holdout[list(SENSITIVE_ATTRIBUTES)].assign(
         suggested_tier=suggested,
@@ -368,7 +373,7 @@ def decisions_frame(extra_downgrade: float) -> pd.DataFrame:
 decision_audits = {
     "even-handed": audit_decisions(decisions_frame(0.0), sensitive=list(SENSITIVE_ATTRIBUTES)),
     "downgrades Black clients": audit_decisions(
-        decisions_frame(0.15), sensitive=list(SENSITIVE_ATTRIBUTES)
+        decisions_frame(0.5), sensitive=list(SENSITIVE_ATTRIBUTES)
     ),
 }
 pd.DataFrame(

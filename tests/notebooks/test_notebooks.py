@@ -123,6 +123,8 @@ def test_risk_model_notebook(notebook_env):
 
 @pytest.mark.slow
 def test_fairness_notebook(notebook_env):
+    # three candidates are trained and gated: the smallest caseload that still has a holdout
+    notebook_env |= {"CASETRIAGE_NB_CASES": "1000", "CASETRIAGE_NB_MITIGATION_ITER": "10"}
     notebook = _run("04_fairness", notebook_env)
     text = _text(notebook)
     for scenario in ("no bias", "label bias", "label bias + proxy"):
