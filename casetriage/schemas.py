@@ -7,7 +7,7 @@ writes, what the risk model reads and what the API accepts.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,28 +25,6 @@ __all__ = [
     "is_active",
 ]
 
-NEEDS: tuple[str, ...] = (
-    "housing_instability",
-    "homelessness",
-    "food_insecurity",
-    "financial_strain",
-    "utilities",
-    "employment",
-    "transportation",
-    "health_insurance",
-    "medical_care",
-    "mental_health",
-    "substance_use",
-    "suicide_risk",
-    "interpersonal_violence",
-    "child_safety",
-    "social_isolation",
-    "legal",
-    "childcare",
-)
-SAFETY_NEEDS: frozenset[str] = frozenset({"suicide_risk", "interpersonal_violence", "child_safety"})
-STATUSES: tuple[str, ...] = ("present", "negated", "historical", "hypothetical")
-EXPERIENCERS: tuple[str, ...] = ("client", "other")
 
 NeedName = Literal[
     "housing_instability",
@@ -70,6 +48,11 @@ NeedName = Literal[
 Status = Literal["present", "negated", "historical", "hypothetical"]
 Experiencer = Literal["client", "other"]
 
+NEEDS: tuple[str, ...] = get_args(NeedName)
+STATUSES: tuple[str, ...] = get_args(Status)
+EXPERIENCERS: tuple[str, ...] = get_args(Experiencer)
+SAFETY_NEEDS: frozenset[str] = frozenset({"suicide_risk", "interpersonal_violence", "child_safety"})
+
 # Structured case fields. The risk model may read MODEL_INPUT_FIELDS only; the
 # preferred language is used to match caseworkers, never to score risk.
 CASE_NUMERIC_FIELDS: tuple[str, ...] = (
@@ -88,26 +71,19 @@ CASE_CATEGORICAL_FIELDS: tuple[str, ...] = (
 MODEL_INPUT_FIELDS: tuple[str, ...] = CASE_NUMERIC_FIELDS + CASE_CATEGORICAL_FIELDS
 SENSITIVE_ATTRIBUTES: tuple[str, ...] = ("race_ethnicity", "sex", "age_band", "disability")
 
-INCOME_BANDS: tuple[str, ...] = ("none", "under_15k", "15k_30k", "30k_50k", "over_50k")
-HOUSING_TYPES: tuple[str, ...] = (
-    "renting",
-    "owner",
-    "public_housing",
-    "with_family",
-    "shelter",
-    "unhoused",
-)
-REFERRAL_SOURCES: tuple[str, ...] = (
-    "self",
-    "hospital",
-    "school",
-    "police",
-    "hotline",
-    "court",
-    "community_org",
-)
-REGIONS: tuple[str, ...] = ("north", "south", "east", "west", "central")
-LANGUAGES: tuple[str, ...] = ("en", "es", "vi", "zh", "ar", "so")
+IncomeBand = Literal["none", "under_15k", "15k_30k", "30k_50k", "over_50k"]
+HousingType = Literal["renting", "owner", "public_housing", "with_family", "shelter", "unhoused"]
+ReferralSource = Literal[
+    "self", "hospital", "school", "police", "hotline", "court", "community_org"
+]
+Region = Literal["north", "south", "east", "west", "central"]
+Language = Literal["en", "es", "vi", "zh", "ar", "so"]
+
+INCOME_BANDS: tuple[str, ...] = get_args(IncomeBand)
+HOUSING_TYPES: tuple[str, ...] = get_args(HousingType)
+REFERRAL_SOURCES: tuple[str, ...] = get_args(ReferralSource)
+REGIONS: tuple[str, ...] = get_args(Region)
+LANGUAGES: tuple[str, ...] = get_args(Language)
 
 
 class ExtractedNeed(BaseModel):
@@ -142,12 +118,8 @@ class CaseFields(BaseModel):
     n_children: int = Field(ge=0, le=25)
     prior_referrals: int = Field(ge=0, le=1000, description="referrals in the last 12 months")
     prior_crises: int = Field(ge=0, le=1000, description="crises in the last 12 months")
-    income_band: Literal["none", "under_15k", "15k_30k", "30k_50k", "over_50k"]
-    housing_type: Literal[
-        "renting", "owner", "public_housing", "with_family", "shelter", "unhoused"
-    ]
-    referral_source: Literal[
-        "self", "hospital", "school", "police", "hotline", "court", "community_org"
-    ]
-    region: Literal["north", "south", "east", "west", "central"]
-    preferred_language: Literal["en", "es", "vi", "zh", "ar", "so"] = "en"
+    income_band: IncomeBand
+    housing_type: HousingType
+    referral_source: ReferralSource
+    region: Region
+    preferred_language: Language = "en"
