@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 _UNRELEASED = {"candidate"}
+
+
+class Engine(StrEnum):
+    local = "local"
+    spark = "spark"
 
 
 def train(
@@ -76,8 +82,24 @@ def score(
         Path | None, typer.Option(help="workers.csv roster for caseworker suggestions")
     ] = None,
     chunk_size: Annotated[int, typer.Option(min=1, help="cases scored per batch")] = 1000,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            help="local: this process, JSONL out; spark: a Spark job, Parquet/JSONL folder"
+        ),
+    ] = Engine.local,
+    master: Annotated[
+        str, typer.Option(help="Spark master URL (--engine spark): local[N] or a cluster's")
+    ] = "local[2]",
 ) -> None:
-    """Score cases in chunks: needs, risk with reasons, tier and caseworker suggestions."""
+    """Score cases in chunks: needs, risk with reasons, tier and caseworker suggestions.
+
+    With ``--engine spark`` a CSV or Parquet caseload is scored on Apache Spark by the same
+    model code; OUT is then a new folder (Parquet, or JSON lines when it ends in .jsonl).
+    """
+    if engine is Engine.spark:
+        _score_on_spark(cases_path, out, model=model, workers=workers, master=master)
+        return
     from rich.progress import Progress
 
     from models import CaseInputError, TriageModel, read_roster
@@ -113,6 +135,51 @@ def score(
         typer.echo(f"error: {error} (after {n} cases written)", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"scored {n} cases with model version {triage.version}", err=True)
+
+
+def _score_on_spark(
+    cases_path: Path, out: Path, *, model: str, workers: Path | None, master: str
+) -> None:
+    if workers is not None:
+        typer.echo(
+            "error: --workers: caseworker suggestions depend on the whole batch's caseload, "
+            "so they are not made on Spark; score with --engine local for suggestions",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if str(cases_path) == "-" or str(out) == "-":
+        typer.echo("error: --engine spark reads and writes files, not stdin/stdout", err=True)
+        raise typer.Exit(2)
+    try:
+        from models.spark import SparkScoringError, score_with_spark
+    except ImportError as error:
+        typer.echo(
+            f"error: --engine spark needs pyspark ({error.name} is not installed): "
+            "pip install 'casetriage[spark]'",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    from models.registry import ApprovalError
+
+    unreleased = model in _UNRELEASED
+    if unreleased:
+        typer.echo(
+            f"warning: scoring with '{model}', an UNRELEASED model that has not passed the "
+            "fairness gate; do not use these scores for decisions",
+            err=True,
+        )
+    try:
+        summary = score_with_spark(
+            cases_path, out, master=master, model=model, require_approval=not unreleased
+        )
+    except (LookupError, ApprovalError, SparkScoringError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(
+        f"scored {summary.n_cases} cases with model version {summary.model_version} on "
+        f"Spark {summary.master} in {summary.seconds:.1f} s -> {summary.out}",
+        err=True,
+    )
 
 
 def register(app: typer.Typer) -> None:
