@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 __all__ = ["DatabaseTimeouts", "make_engine", "make_session_factory", "upgrade_schema"]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_MIGRATION_LOCK_ID = 0x6361_7365  # "case": the advisory lock migrations hold on PostgreSQL
 
 
 class DatabaseTimeouts:
@@ -85,6 +86,12 @@ def upgrade_schema(engine: Engine, *, revision: str = "head") -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together on one database would otherwise race to create
+            # the same tables; the first migrates, the others wait and find it done.
+            connection.exec_driver_sql("SET LOCAL lock_timeout = '120s'")
+            connection.exec_driver_sql("SET LOCAL statement_timeout = '120s'")
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_ID})")
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
         connection.commit()

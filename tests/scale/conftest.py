@@ -18,3 +18,28 @@ def champion(champion_env, monkeypatch):
     for key, value in champion_env.items():
         monkeypatch.setenv(key, value)
     return champion_env
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster_url():
+    from tests.serving.postgres_cluster import PG_BIN, throwaway_cluster
+
+    if not (PG_BIN / "initdb").exists() or not (PG_BIN / "pg_ctl").exists():
+        pytest.skip(f"PostgreSQL binaries not found in {PG_BIN}")
+    with throwaway_cluster() as url:
+        yield url
+
+
+@pytest.fixture
+def empty_postgres_url(postgres_cluster_url) -> str:
+    """A new, empty database (no schema yet) in the session's cluster."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = f"scale_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_cluster_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return postgres_cluster_url.rsplit("/", 1)[0] + f"/{name}"
