@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,7 +31,9 @@ from serving.tables import (
     SensitiveAttributes,
 )
 
-__all__ = ["CaseStore", "IdempotencyRaceError", "QueueFilter", "utc"]
+__all__ = ["AUDITED_ATTRIBUTES", "CaseStore", "IdempotencyRaceError", "QueueFilter", "utc"]
+
+AUDITED_ATTRIBUTES = ("race_ethnicity", "sex", "age_band", "disability")
 
 
 def utc(moment: datetime) -> datetime:
@@ -335,6 +337,50 @@ class CaseStore:
                 ).scalars()
             )
         return record, bool(case and case.erased_at), decisions
+
+    def decisions_for_audit(self) -> list[dict[str, Any]]:
+        """Each decided score's suggested tier, its latest decision and the case's sensitive
+        attributes: the table ``bias_audits.audit_decisions`` reads.
+
+        The attributes are joined here, at export, and nowhere else: they stay in their own
+        table for everything else. An amended decision counts as its latest amendment;
+        erased cases (no attributes left) are left out.
+        """
+        latest = (
+            select(func.max(Decision.decision_id).label("decision_id"))
+            .group_by(Decision.score_id)
+            .subquery()
+        )
+        query = (
+            select(ScoreRecord, Decision, SensitiveAttributes)
+            .join(Decision, Decision.score_id == ScoreRecord.score_id)
+            .join(latest, latest.c.decision_id == Decision.decision_id)
+            .outerjoin(SensitiveAttributes, SensitiveAttributes.case_id == ScoreRecord.case_id)
+            .where(ScoreRecord.status.in_(("confirmed", "overridden")))
+            .order_by(Decision.decision_id)
+        )
+        rows = []
+        with self.sessions() as session:
+            for record, decision, attributes in session.execute(query):
+                overridden = decision.action == "override"
+                if decision.tier < record.tier:
+                    direction = "up"
+                elif decision.tier > record.tier:
+                    direction = "down"
+                else:
+                    direction = "none"
+                rows.append(
+                    {
+                        "model_version": record.model_version,
+                        "suggested_tier": record.tier,
+                        "final_tier": decision.tier,
+                        "overridden": overridden,
+                        "override_direction": direction,
+                        "decided_at": utc(decision.decided_at),
+                        **{name: getattr(attributes, name, None) for name in AUDITED_ATTRIBUTES},
+                    }
+                )
+        return rows
 
     def note_of(self, case_id: str) -> str | None:
         with self.sessions() as session:

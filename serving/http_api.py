@@ -570,6 +570,10 @@ def create_app() -> FastAPI:
         _metrics()["erasures"].inc()
         return ErasureOut(case_id=case_id, scores_scrubbed=scores, decisions_scrubbed=decisions)
 
+    from serving.web import install_web_pages
+
+    install_web_pages(app)
+
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> PlainTextResponse:
         return PlainTextResponse("ok\n")
