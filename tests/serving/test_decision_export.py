@@ -1,0 +1,94 @@
+"""The decisions table the audit of supervisors reads: latest decision, attributes joined."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from bias_audits import AuditPolicy, audit_decisions
+from serving.api_schemas import CaseIn, DecisionIn
+from serving.audit_log import Actor
+
+from .conftest import make_case
+
+SYSTEM = Actor(key_id="system", role="case_system")
+SUPERVISOR = Actor(key_id="supervisor", role="supervisor")
+
+
+def stored_result(case_id: str, tier: int) -> dict:
+    """What the scorer returns for a case (only the parts storage reads)."""
+    return {
+        "case_id": case_id,
+        "model_version": "7",
+        "needs": [],
+        "risk": {"probability": 0.5, "reasons": []},
+        "tier": {"tier": tier, "label": f"tier {tier}", "rule": "test"},
+        "workers": [{"worker_id": "W001", "name": "A", "score": 1.0, "reasons": []}],
+    }
+
+
+def save(store, case_id: str, tier: int, **attributes) -> str:
+    case = CaseIn(**make_case(case_id, audit_attributes=attributes or None))
+    (record,) = store.save_scores(
+        actor=SYSTEM, cases=[case], results=[stored_result(case_id, tier)]
+    )
+    return record.score_id
+
+
+def decide(store, score_id: str, **decision) -> None:
+    store.decide(
+        actor=SUPERVISOR,
+        score_id=score_id,
+        decision=DecisionIn(**decision),
+        known_worker_ids=None,
+    )
+
+
+def test_export_joins_attributes_and_keeps_latest_decision(store):
+    confirmed = save(store, "c1", 3, race_ethnicity="A", sex="female")
+    raised = save(store, "c2", 3, race_ethnicity="B")
+    lowered_then_amended = save(store, "c3", 2, race_ethnicity="B")
+    worker_only = save(store, "c4", 2)  # no audit attributes
+    save(store, "c5", 1, race_ethnicity="A")  # still pending: not exported
+    erased = save(store, "c6", 2, race_ethnicity="A")
+    decide(store, confirmed, action="confirm")
+    decide(store, raised, action="override", tier=1, reason="threat reported")
+    decide(store, lowered_then_amended, action="override", tier=4, reason="resolved")
+    decide(
+        store,
+        lowered_then_amended,
+        action="override",
+        tier=1,
+        reason="new information",
+        amend=True,
+    )
+    decide(store, worker_only, action="override", worker_id="W009", reason="continuity")
+    decide(store, erased, action="confirm")
+    store.erase_case(actor=Actor(key_id="admin", role="admin"), case_id="c6")
+
+    rows = store.decisions_for_audit()
+    frame = pd.DataFrame(rows)
+    assert frame[["suggested_tier", "final_tier", "overridden", "override_direction"]].to_dict(
+        orient="records"
+    ) == [
+        {"suggested_tier": 3, "final_tier": 3, "overridden": False, "override_direction": "none"},
+        {"suggested_tier": 3, "final_tier": 1, "overridden": True, "override_direction": "up"},
+        {"suggested_tier": 2, "final_tier": 1, "overridden": True, "override_direction": "up"},
+        {"suggested_tier": 2, "final_tier": 2, "overridden": True, "override_direction": "none"},
+    ]
+    assert [row["race_ethnicity"] for row in rows] == ["A", "B", "B", None]
+    assert [row["sex"] for row in rows] == ["female", None, None, None]
+    assert not {"note", "reason", "case_id"} & set(rows[0])
+
+    policy = AuditPolicy.load().to_dict()
+    policy["decisions"]["min_denominator"] = 1
+    result = audit_decisions(
+        frame, sensitive=["race_ethnicity"], policy=AuditPolicy.from_mapping(policy)
+    )
+    by_group = {g.group: g.metrics["override_rate"].value for g in result.groups}
+    assert by_group == {"A": pytest.approx(0.0), "B": pytest.approx(1.0)}
+
+
+def test_export_is_empty_without_decisions(store):
+    save(store, "c1", 2, race_ethnicity="A")
+    assert store.decisions_for_audit() == []
