@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
 from features._resources import STATUS_CATEGORIES, load_context_rules, load_lexicon
+from features._token_patterns import DocColumns, TokenPatterns, doc_columns
 
 __all__ = [
     "NEEDS_SPAN_KEY",
@@ -123,7 +125,8 @@ class NeedMatcher:
         self.name = name
         lexicon = load_lexicon(lexicon_path or None)
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self._patterns = Matcher(nlp.vocab)
+        self._patterns = TokenPatterns()
+        self._matcher = Matcher(nlp.vocab)  # patterns TokenPatterns cannot express
         self._blockers = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._self_evident_needs = set()
         for need, entry in lexicon.items():
@@ -138,51 +141,71 @@ class NeedMatcher:
                 )
             for i, (status, pattern) in enumerate(entry.patterns):
                 sequences = _expand_pattern(pattern)
-                if sequences is None:
-                    self._patterns.add(f"{need}|{status}|#{i}", [pattern])
-                else:
+                if sequences is not None:
                     self._phrases.add(f"{need}|{status}|", _word_docs(nlp, sequences))
+                elif not self._patterns.add(f"{need}|{status}|#{i}", pattern):
+                    self._matcher.add(f"{need}|{status}|#{i}", [pattern])
             if entry.ignore_inside:
                 self._blockers.add(need, _phrase_docs(nlp, entry.ignore_inside))
 
     def __call__(self, doc: Doc) -> Doc:
         strings = doc.vocab.strings
-        by_need: dict[str, list[Span]] = {}
-        for match_id, start, end in _run(self._phrases, doc) + _run(self._patterns, doc):
-            need, status, flag = strings[match_id].split("|")
-            if any(doc[i].is_sent_start for i in range(start + 1, end)):
+        columns = doc_columns(doc)
+        starts = columns.sentence_starts
+        found = [(strings[m], s, e) for m, s, e in _run(self._phrases, doc)]
+        found += self._patterns(columns) if len(self._patterns) else []
+        found += [(strings[m], s, e) for m, s, e in _run(self._matcher, doc)]
+        # mentions as (start, end, status, self-evident) tuples; Spans only for the kept ones
+        by_need: dict[str, list[tuple[int, int, str, bool]]] = {}
+        # spaCy 3.8 stores Span extensions per character offsets (not per label), so every
+        # match on the same tokens, of any need, shares one set of attributes: the last
+        # match's. The Span-per-match version behaved so; kept for identical output.
+        last: dict[tuple[int, int], tuple[str, bool]] = {}
+        for key, start, end in found:
+            need, status, flag = key.split("|")
+            k = bisect_right(starts, start)
+            if k < len(starts) and starts[k] < end:
                 continue  # a mention never spans two sentences
-            span = Span(doc, start, end, label=need)
-            span._.lexical_status = status
-            span._.status = status
-            span._.self_evident = need in self._self_evident_needs or flag == "self"
-            by_need.setdefault(need, []).append(span)
+            self_evident = need in self._self_evident_needs or flag == "self"
+            by_need.setdefault(need, []).append((start, end, status, self_evident))
+            last[start, end] = status, self_evident
         blocked: dict[str, list[tuple[int, int]]] = {}
         if by_need:
             for match_id, start, end in _run(self._blockers, doc):
                 blocked.setdefault(strings[match_id], []).append((start, end))
+        kept: list[tuple[int, int, str, str, bool]] = []
+        for need, candidates in by_need.items():
+            blockers = blocked.get(need, ())
+            for start, end, status, self_evident in _longest_mentions(candidates):
+                if not any(b0 <= start and end <= b1 for b0, b1 in blockers):
+                    kept.append((start, end, need, status, self_evident))
+        kept.sort(key=lambda m: (m[0], m[1]))
         mentions: list[Span] = []
-        for need, spans in by_need.items():
-            # self-evident phrases win ties so the flag survives the overlap filter
-            for span in _longest_mentions(spans):
-                if not any(b0 <= span.start and span.end <= b1 for b0, b1 in blocked.get(need, ())):
-                    mentions.append(span)
-        mentions.sort(key=lambda s: (s.start, s.end))
+        for start, end, need, _, _ in kept:
+            status, self_evident = last[start, end]
+            span = Span(doc, start, end, label=need)
+            span._.lexical_status = status
+            span._.status = status
+            span._.self_evident = self_evident
+            mentions.append(span)
         doc.spans[NEEDS_SPAN_KEY] = mentions
         return doc
 
 
-def _longest_mentions(spans: list[Span]) -> list[Span]:
+def _longest_mentions(
+    mentions: list[tuple[int, int, str, bool]],
+) -> list[tuple[int, int, str, bool]]:
     """Non-overlapping mentions of one need: longest first; on a tie the later one, so that
     "no food insecurity" keeps "food insecurity" (negated by "no") rather than "no food";
     self-evident phrases win remaining ties so their flag survives."""
-    ordered = sorted(spans, key=lambda s: (-(s.end - s.start), -s.start, not s._.self_evident))
-    kept: list[Span] = []
+    ordered = sorted(mentions, key=lambda m: (m[0] - m[1], -m[0], not m[3]))
+    kept = []
     taken: set[int] = set()
-    for span in ordered:
-        if not taken.intersection(range(span.start, span.end)):
-            kept.append(span)
-            taken.update(range(span.start, span.end))
+    for mention in ordered:
+        tokens = range(mention[0], mention[1])
+        if taken.isdisjoint(tokens):
+            kept.append(mention)
+            taken.update(tokens)
     return kept
 
 
@@ -220,22 +243,25 @@ class NeedContext:
         rules = load_context_rules(rules_path or None)
         self._rules = rules.rules
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self._patterns = Matcher(nlp.vocab)
+        self._patterns = TokenPatterns()
+        self._matcher = Matcher(nlp.vocab)  # patterns TokenPatterns cannot express
         for i, rule in enumerate(rules.rules):
             if rule.phrases:
                 self._phrases.add(str(i), _phrase_docs(nlp, rule.phrases))
             for pattern in rule.patterns:
                 sequences = _expand_pattern(pattern)
-                if sequences is None:
-                    self._patterns.add(str(i), [pattern])
-                else:
+                if sequences is not None:
                     self._phrases.add(str(i), _word_docs(nlp, sequences))
-        self._separators = frozenset(rules.answer_separators)
+                elif not self._patterns.add(str(i), pattern):
+                    self._matcher.add(str(i), [pattern])
+        # answers are compared on token hashes (ORTH for separators, LOWER for the words)
+        self._separators = frozenset(hash_string(s) for s in rules.answer_separators)
+        self._semicolon = hash_string(";")
         self._answers = [
-            (tuple(t.lower_ for t in nlp.make_doc(" ".join(a))), "present")
+            (tuple(t.lower for t in nlp.make_doc(" ".join(a))), "present")
             for a in rules.affirmative_answers
         ] + [
-            (tuple(t.lower_ for t in nlp.make_doc(" ".join(a))), "negated")
+            (tuple(t.lower for t in nlp.make_doc(" ".join(a))), "negated")
             for a in rules.negative_answers
         ]
         self._answers.sort(key=lambda item: -len(item[0]))
@@ -244,11 +270,12 @@ class NeedContext:
         mentions = list(doc.spans[NEEDS_SPAN_KEY]) if NEEDS_SPAN_KEY in doc.spans else []
         if not mentions:
             return doc
-        sent_starts = [sent.start for sent in doc.sents]
+        columns = doc_columns(doc)
+        sent_starts = columns.sentence_starts
         sent_bounds = [*sent_starts[1:], len(doc)]
         mention_sents = sorted({bisect_right(sent_starts, m.start) - 1 for m in mentions})
         windows = [(sent_starts[i], sent_bounds[i]) for i in mention_sents]
-        triggers, terminators = self._find_triggers(doc, mentions, windows)
+        triggers, terminators = self._find_triggers(doc, columns, mentions, windows)
         # "no PCP" carries its own polarity: a negation outside it does not flip it back
         self_negated = {t.inside for t in triggers if t.inside and t.category == "NEGATED"}
         for mention in mentions:
@@ -273,7 +300,7 @@ class NeedContext:
             if status_trigger is not None:
                 overlaps = status_trigger.end > mention.start
                 status = self._combine(status, status_trigger.category, overlaps=overlaps)
-            answer = self._answer(doc, mention, sent_end)
+            answer = self._answer(columns, mention.end, sent_end)
             if answer is not None:
                 status = answer
             mention._.status = status
@@ -292,16 +319,22 @@ class NeedContext:
         return _CATEGORY_STATUS[category]
 
     def _find_triggers(
-        self, doc: Doc, mentions: list[Span], windows: list[tuple[int, int]]
+        self,
+        doc: Doc,
+        columns: DocColumns,
+        mentions: list[Span],
+        windows: list[tuple[int, int]],
     ) -> tuple[list[_Trigger], list[_Terminator]]:
         strings = doc.vocab.strings
         found = [(int(strings[m]), s, e) for m, s, e in _run(self._phrases, doc)]
-        # token patterns are the costly part: run them only on sentences that hold a mention
-        # (a trigger never reaches beyond its sentence); Matcher offsets are span-relative
-        if len(self._patterns):
-            for w0, w1 in windows:
+        # token patterns run only on sentences that hold a mention (a trigger never reaches
+        # beyond its sentence); Matcher offsets are span-relative
+        for w0, w1 in windows:
+            if len(self._patterns):
+                found += [(int(key), s, e) for key, s, e in self._patterns(columns, w0, w1)]
+            if len(self._matcher):
                 found += [
-                    (int(strings[m]), w0 + s, w0 + e) for m, s, e in self._patterns(doc[w0:w1])
+                    (int(strings[m]), w0 + s, w0 + e) for m, s, e in self._matcher(doc[w0:w1])
                 ]
         pseudo = [(s, e) for r, s, e in found if self._rules[r].category == "PSEUDO"]
         candidates, terminators = [], []
@@ -383,16 +416,21 @@ class NeedContext:
                 best, best_distance = t, distance
         return best
 
-    def _answer(self, doc: Doc, mention: Span, limit: int) -> str | None:
+    def _answer(self, columns: DocColumns, mention_end: int, limit: int) -> str | None:
         """The status a questionnaire answer gives the mention, if one follows it before a
         semicolon or the end of the sentence (an item may name several needs)."""
         if not self._separators:
             return None
-        for j in range(mention.end, min(limit, mention.end + 40)):
-            if doc[j].text == ";":
+        orth, lower = columns.orth, columns.lower
+        for j in range(mention_end, min(limit, mention_end + 40)):
+            if orth[j] == self._semicolon:
                 return None
-            if doc[j].text in self._separators:
-                following = [t.lower_ for t in doc[j + 1 : j + 6] if not t.is_space]
+            if orth[j] in self._separators:
+                following = [
+                    lower[k]
+                    for k in range(j + 1, min(j + 6, len(lower)))
+                    if not columns.text(k).isspace()
+                ]
                 for words, status in self._answers:
                     if tuple(following[: len(words)]) == words:
                         return status

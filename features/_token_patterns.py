@@ -1,0 +1,278 @@
+"""A small token-pattern matcher for the lexicon's and the ConText rules' Matcher patterns.
+
+spaCy's ``Matcher`` runs every pattern's state machine over every token and evaluates its
+predicates through Python-level caches; on short notes with a few dozen patterns that cost
+more than the rest of the pipeline together. The patterns in our data files are simple
+(``LOWER``/``TEXT`` values or sets, a regex, ``IS_PUNCT``/``LIKE_NUM``-style flags, with
+``?``, ``*``, ``+`` and ``{n,m}`` quantifiers), so this matcher only starts a pattern where
+its first token can match (a dict lookup per token) and enumerates the matches from there.
+
+It returns the same set of ``(key, start, end)`` matches as ``Matcher`` (every start and
+end, non-greedy, no zero-length matches); ``tests/features/test_token_patterns.py`` checks
+that against the real ``Matcher`` on thousands of notes. Patterns it cannot express are
+refused by :meth:`TokenPatterns.add` so the caller can keep them in a ``Matcher``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from spacy.attrs import LOWER, ORTH, SENT_START
+from spacy.strings import hash_string
+from spacy.tokens import Doc
+
+__all__ = ["DocColumns", "TokenPatterns", "doc_columns"]
+
+_TOKEN_ATTRS = {"LOWER": "LOWER", "TEXT": "ORTH", "ORTH": "ORTH"}
+_FLAGS = {
+    "IS_PUNCT": "is_punct",
+    "LIKE_NUM": "like_num",
+    "IS_SPACE": "is_space",
+    "IS_DIGIT": "is_digit",
+    "IS_ALPHA": "is_alpha",
+}
+_UNBOUNDED = 1 << 30
+_QUANTIFIER = re.compile(r"^\{(\d*)(,?)(\d*)\}$")
+
+
+@dataclass(frozen=True, slots=True)
+class DocColumns:
+    """Per-token hashes of one doc and its sentence starts, read once with ``Doc.to_array``.
+
+    Indexing plain lists is far cheaper than creating a ``Token`` per access, which is what
+    ``doc[i].lower_`` costs; flags (``is_punct``...) are read from the token only where a
+    pattern asks, which is rare.
+    """
+
+    doc: Doc
+    orth: list[int]
+    lower: list[int]
+    sentence_starts: list[int]
+
+    def text(self, i: int) -> str:
+        return self.doc.vocab.strings[self.orth[i]]
+
+    def flag(self, name: str, i: int) -> int:
+        return int(getattr(self.doc[i], _FLAGS[name]))
+
+
+def doc_columns(doc: Doc) -> DocColumns:
+    """Read the columns the matchers and the ConText component need, in one call.
+
+    ``sentence_starts`` are the offsets ``doc.sents`` would yield (token 0 always starts
+    one), so it must be read after the sentence boundaries are final.
+    """
+    if len(doc) == 0:
+        return DocColumns(doc, [], [], [])
+    array = doc.to_array([ORTH, LOWER, SENT_START])
+    # SENT_START is -1/0/1 and comes back as uint64: compare with 1 only
+    starts = np.flatnonzero(array[1:, 2] == 1) + 1
+    orth, lower = array[:, :2].T.tolist()
+    return DocColumns(doc, orth=orth, lower=lower, sentence_starts=[0, *starts.tolist()])
+
+
+# a constraint: ("attr", column, frozenset of hashes, wanted), ("regex", column, pattern, _)
+# or ("flag", name, value, _); a slot: (constraints, min repeats, max repeats)
+_Constraint = tuple[str, str, Any, bool]
+_Slot = tuple[tuple[_Constraint, ...], int, int]
+
+
+def _quantifier(op: Any) -> tuple[int, int] | None:
+    if op is None:
+        return 1, 1
+    if op == "?":
+        return 0, 1
+    if op == "*":
+        return 0, _UNBOUNDED
+    if op == "+":
+        return 1, _UNBOUNDED
+    match = _QUANTIFIER.match(op) if isinstance(op, str) else None
+    if match is None:
+        return None
+    low, comma, high = match.groups()
+    if not comma:
+        if not low:
+            return None
+        return int(low), int(low)
+    return int(low or 0), int(high) if high else _UNBOUNDED
+
+
+def _constraint(key: str, value: Any) -> _Constraint | None:
+    if key in _FLAGS:
+        return ("flag", key, int(bool(value)), True) if isinstance(value, bool) else None
+    column = _TOKEN_ATTRS.get(key)
+    if column is None:
+        return None
+    if isinstance(value, str):
+        return ("attr", column, frozenset({hash_string(value)}), True)
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    ((operator, operand),) = value.items()
+    if operator in ("IN", "NOT_IN") and isinstance(operand, list):
+        if not all(isinstance(v, str) for v in operand):
+            return None
+        return ("attr", column, frozenset(hash_string(v) for v in operand), operator == "IN")
+    if operator == "REGEX" and isinstance(operand, str):
+        return ("regex", column, re.compile(operand), True)
+    return None
+
+
+def _compile(pattern: Sequence[dict]) -> list[_Slot] | None:
+    slots: list[_Slot] = []
+    for spec in pattern:
+        if not isinstance(spec, dict):
+            return None
+        bounds = _quantifier(spec.get("OP"))
+        if bounds is None:
+            return None
+        constraints = []
+        for key, value in spec.items():
+            if key == "OP":
+                continue
+            constraint = _constraint(key, value)
+            if constraint is None:
+                return None
+            constraints.append(constraint)
+        slots.append((tuple(constraints), *bounds))
+    return slots or None
+
+
+def _holds(constraints: tuple[_Constraint, ...], columns: DocColumns, i: int) -> bool:
+    for kind, column, value, wanted in constraints:
+        if kind == "attr":
+            token = columns.lower[i] if column == "LOWER" else columns.orth[i]
+            if (token in value) != wanted:
+                return False
+        elif kind == "flag":
+            if columns.flag(column, i) != value:
+                return False
+        else:
+            text = columns.text(i)
+            if column == "LOWER":
+                text = columns.doc.vocab.strings[columns.lower[i]]
+            if not value.search(text):
+                return False
+    return True
+
+
+def _ends(slots: list[_Slot], k: int, i: int, end: int, columns: DocColumns, out: set) -> None:
+    """Add to ``out`` every offset where a match of ``slots[k:]`` starting at ``i`` ends."""
+    if k == len(slots):
+        out.add(i)
+        return
+    constraints, low, high = slots[k]
+    count, j = 0, i
+    while True:
+        if count >= low:
+            _ends(slots, k + 1, j, end, columns, out)
+        if count == high or j >= end or not _holds(constraints, columns, j):
+            return
+        count, j = count + 1, j + 1
+
+
+def _anchors(slots: list[_Slot]) -> list[tuple[int, int]]:
+    """(LOWER hash, offset) pairs: a match can start only ``offset`` tokens before a token
+    with one of these hashes; empty when the pattern has to be tried at every token.
+
+    The options: the slots up to the first mandatory one all name LOWER values (offset 0),
+    or a mandatory LOWER slot follows fixed-length slots only ("may" in "in May" at offset
+    1). The option with the fewest words is taken: fewer words, fewer places to try.
+    """
+
+    def lowers(constraints: tuple[_Constraint, ...]) -> frozenset[int] | None:
+        sets = [c[2] for c in constraints if c[0] == "attr" and c[1] == "LOWER" and c[3]]
+        return sets[0] if sets else None
+
+    options: list[list[tuple[int, int]]] = []
+    leading: list[tuple[int, int]] = []
+    for constraints, low, _ in slots:
+        values = lowers(constraints)
+        if values is None:
+            break
+        leading.extend((token, 0) for token in values)
+        if low > 0:
+            options.append(leading)
+            break
+    offset = 0
+    for constraints, low, high in slots:
+        values = lowers(constraints)
+        if values is not None and low > 0:
+            options.append([(token, offset) for token in values])
+        if low != high:
+            break
+        offset += low
+    return min(options, key=len) if options else []
+
+
+class TokenPatterns:
+    """Match spaCy-style token patterns, keyed like ``Matcher`` keys, over doc columns."""
+
+    def __init__(self) -> None:
+        self._patterns: list[tuple[str, list[_Slot]]] = []
+        self._anchors: dict[int, list[tuple[int, int]]] = {}
+        self._required: list[list[frozenset[int]]] = []
+        self._scan_everywhere: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self._patterns)
+
+    def add(self, key: str, pattern: Sequence[dict]) -> bool:
+        """Compile a pattern; False (and nothing added) if it uses features we lack."""
+        slots = _compile(pattern)
+        if slots is None:
+            return False
+        index = len(self._patterns)
+        self._patterns.append((key, slots))
+        self._required.append(
+            [
+                c[2]
+                for constraints, low, _ in slots
+                if low > 0
+                for c in constraints
+                if c[0] == "attr" and c[1] == "LOWER" and c[3]
+            ]
+        )
+        anchors = _anchors(slots)
+        if not anchors:
+            self._scan_everywhere.append(index)
+        for token, offset in anchors:
+            self._anchors.setdefault(token, []).append((index, offset))
+        return True
+
+    def __call__(
+        self, columns: DocColumns, start: int = 0, end: int | None = None
+    ) -> list[tuple[str, int, int]]:
+        """Matches ``(key, start, end)`` within tokens ``[start, end)``, sorted."""
+        end = len(columns.lower) if end is None else end
+        lower = columns.lower
+        present = set(lower[start:end])
+        viable: dict[int, bool] = {}
+
+        def can_match(index: int) -> bool:
+            # only if every mandatory LOWER slot has one of its words in the window
+            if index not in viable:
+                viable[index] = all(not w.isdisjoint(present) for w in self._required[index])
+            return viable[index]
+
+        candidates: set[tuple[int, int]] = set()
+        anchors = self._anchors
+        for i in range(start, end):
+            hit = anchors.get(lower[i])
+            if hit is not None:
+                for index, offset in hit:
+                    if i - offset >= start and can_match(index):
+                        candidates.add((index, i - offset))
+        for index in self._scan_everywhere:
+            if can_match(index):
+                candidates.update((index, i) for i in range(start, end))
+        matches: set[tuple[str, int, int]] = set()
+        for index, i in candidates:
+            key, slots = self._patterns[index]
+            found: set[int] = set()
+            _ends(slots, 0, i, end, columns, found)
+            matches.update((key, i, e) for e in found if e > i)
+        return sorted(matches, key=lambda m: (m[1], m[2], m[0]))
