@@ -179,6 +179,10 @@ def test_supervisor_works_three_cases(ui_server, page: Page, screenshot_dir):
     supervisor = key_id(ui_server.keys["supervisor"])
     decisions = [a for a in audit_actions(ui_server.database_url) if a[0] == "decision"]
     assert decisions == [("decision", supervisor, queued[0]), ("decision", supervisor, second)]
+    log = ui_server.log.read_text(errors="replace")
+    assert "eviction notice" not in log
+    assert "caller reported a threat" not in log
+    assert ui_server.keys["supervisor"] not in log
 
 
 def test_forms_need_the_session_csrf_token(ui_server, page: Page):
