@@ -184,9 +184,10 @@ class NeedMatcher:
         for start, end, need, _, _ in kept:
             status, self_evident = last[start, end]
             span = Span(doc, start, end, label=need)
-            span._.lexical_status = status
-            span._.status = status
-            span._.self_evident = self_evident
+            extensions = span._  # one Underscore per span: creating one is not free
+            extensions.lexical_status = status
+            extensions.status = status
+            extensions.self_evident = self_evident
             mentions.append(span)
         doc.spans[NEEDS_SPAN_KEY] = mentions
         return doc
@@ -279,33 +280,35 @@ class NeedContext:
         # "no PCP" carries its own polarity: a negation outside it does not flip it back
         self_negated = {t.inside for t in triggers if t.inside and t.category == "NEGATED"}
         for mention in mentions:
-            i = bisect_right(sent_starts, mention.start) - 1
+            extensions = mention._  # one Underscore per span: creating one is not free
+            start, end = mention.start, mention.end
+            i = bisect_right(sent_starts, start) - 1
             sent_start, sent_end = sent_starts[i], sent_bounds[i]
             status_trigger = self._nearest(
-                mention, triggers, terminators, sent_start, sent_end, STATUS_CATEGORIES
+                start, end, triggers, terminators, sent_start, sent_end, STATUS_CATEGORIES
             )
             if (
                 status_trigger is not None
                 and status_trigger.category == "NEGATED"
-                and (mention.start, mention.end) in self_negated
+                and (start, end) in self_negated
             ):
                 status_trigger = None
             experiencer_categories = (
-                ("OTHER_SUBJECT",) if mention._.self_evident else _EXPERIENCER_CATEGORIES
+                ("OTHER_SUBJECT",) if extensions.self_evident else _EXPERIENCER_CATEGORIES
             )
             other_trigger = self._nearest(
-                mention, triggers, terminators, sent_start, sent_end, experiencer_categories
+                start, end, triggers, terminators, sent_start, sent_end, experiencer_categories
             )
-            status = mention._.lexical_status
+            status = extensions.lexical_status
             if status_trigger is not None:
-                overlaps = status_trigger.end > mention.start
+                overlaps = status_trigger.end > start
                 status = self._combine(status, status_trigger.category, overlaps=overlaps)
-            answer = self._answer(columns, mention.end, sent_end)
+            answer = self._answer(columns, end, sent_end)
             if answer is not None:
                 status = answer
-            mention._.status = status
-            mention._.experiencer = "other" if other_trigger is not None else "client"
-            mention._.modifiers = tuple(
+            extensions.status = status
+            extensions.experiencer = "other" if other_trigger is not None else "client"
+            extensions.modifiers = tuple(
                 (t.category, t.start, t.end) for t in (status_trigger, other_trigger) if t
             )
         return doc
@@ -373,7 +376,8 @@ class NeedContext:
 
     def _nearest(
         self,
-        mention: Span,
+        mention_start: int,
+        mention_end: int,
         triggers: list[_Trigger],
         terminators: list[_Terminator],
         sent_start: int,
@@ -385,17 +389,17 @@ class NeedContext:
         for t in kind:
             # a trigger inside a need phrase acts only on mentions nested in that phrase
             if t.inside is not None and (
-                (mention.start, mention.end) == t.inside
-                or not (t.inside[0] <= mention.start and mention.end <= t.inside[1])
+                (mention_start, mention_end) == t.inside
+                or not (t.inside[0] <= mention_start and mention_end <= t.inside[1])
             ):
                 continue
             if t.start < sent_start or t.end > sent_end:
                 continue
             # a trigger may share tokens with the mention ("would need" + "need childcare")
-            if t.start < mention.start and t.end <= mention.end and t.direction != "backward":
-                gap = (min(t.end, mention.start), mention.start)
-            elif mention.end <= t.start and t.direction in ("backward", "bidirectional"):
-                gap = (mention.end, t.start)
+            if t.start < mention_start and t.end <= mention_end and t.direction != "backward":
+                gap = (min(t.end, mention_start), mention_start)
+            elif mention_end <= t.start and t.direction in ("backward", "bidirectional"):
+                gap = (mention_end, t.start)
             else:
                 continue
             distance = gap[1] - gap[0]

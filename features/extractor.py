@@ -102,11 +102,12 @@ class NeedsExtractor:
                 start = offset + span.start_char
                 end = offset + span.end_char
                 source = span.text
+                extensions = span._  # one Underscore per span: creating one is not free
                 found.append(
                     {
                         "need": span.label_,
-                        "status": span._.status,
-                        "experiencer": span._.experiencer,
+                        "status": extensions.status,
+                        "experiencer": extensions.experiencer,
                         "start": start,
                         "end": end,
                         "evidence": source,

@@ -99,6 +99,7 @@ class CaseworkerMatcher:
         self._load = self.roster["current_load"].to_numpy(dtype=float)
         self._regions = self.roster["region"].astype(str).to_numpy()
         self._ids = self.roster["worker_id"].to_numpy()
+        self._names = self.roster["name"].astype(str).tolist()
 
     def _components(
         self, cases: Sequence[dict], needs: Sequence[Sequence[dict]], load: np.ndarray
@@ -177,7 +178,7 @@ class CaseworkerMatcher:
                 suggestions.append(
                     {
                         "worker_id": str(self._ids[j]),
-                        "name": str(self.roster.at[j, "name"]),
+                        "name": self._names[j],
                         "score": round(float(score[i, j]), 4),
                         "reasons": reasons,
                     }
