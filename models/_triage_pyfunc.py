@@ -24,8 +24,10 @@ PYFUNC_RESULT_TYPE = "probability double, tier int, result string, error string"
 """What the pyfunc returns per case, as a Spark DDL struct (``spark_udf``'s ``result_type``).
 
 ``probability`` is unrounded (``result`` holds the rounded value the service reports),
-``result`` is the JSON line ``casetriage score`` writes, ``error`` names the field of a case
-that could not be scored (the other columns are then null).
+``result`` is the JSON line ``casetriage score`` writes, ``error`` is empty or names the
+field of a case that could not be scored. A failed case's other columns are placeholders
+(NaN, tier 0, empty result: ``spark_udf`` casts to the declared types and an int column
+cannot hold a null); the Spark job writes nothing when any case failed.
 """
 
 _BATCH_INDEX = re.compile(r"^case \d+ ")
@@ -73,7 +75,7 @@ class TriagePyfunc(mlflow.pyfunc.PythonModel):
                 except ValueError as error:
                     message = _BATCH_INDEX.sub("case ", str(error))
                     rows.append(
-                        {"probability": None, "tier": None, "result": None, "error": message}
+                        {"probability": float("nan"), "tier": 0, "result": "", "error": message}
                     )
             return pd.DataFrame(rows, columns=["probability", "tier", "result", "error"])
 
@@ -89,7 +91,7 @@ class TriagePyfunc(mlflow.pyfunc.PythonModel):
                 "probability": float(probability[i]),
                 "tier": int(result["tier"]["tier"]),
                 "result": json.dumps(result),
-                "error": None,
+                "error": "",
             }
             for i, result in enumerate(results)
         ]

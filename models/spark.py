@@ -262,7 +262,7 @@ def _run(spark, cases_path: str, out: str, *, model_dir: Path, version: str) -> 
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     try:
-        failed = scored.where(sf.col("error").isNotNull())
+        failed = scored.where(sf.coalesce(sf.col("error"), sf.lit("")) != "")
         first = failed.select("error").first()
         if first is not None:
             raise SparkScoringError(

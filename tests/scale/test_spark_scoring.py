@@ -63,8 +63,9 @@ def test_pyfunc_wrapper_scores_as_triage_model_and_names_bad_cases(champion, tmp
         f"case ({bad['case_id']}): age: Input should be a valid integer, "
         "unable to parse string as an integer"
     )
+    assert (scored.loc[3, "tier"], scored.loc[3, "result"]) == (0, "")
     good = scored.drop(index=3)
-    assert good["error"].isna().all()
+    assert (good["error"] == "").all()
     kept = [i for i in range(len(cases)) if i != 3]
     assert [json.loads(r) for r in good["result"]] == [expected[i] for i in kept]
     assert good["probability"].tolist() == pytest.approx(
