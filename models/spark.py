@@ -47,6 +47,9 @@ appender.console.name = console
 appender.console.target = SYSTEM_ERR
 appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+# PySpark counts as a shell: Spark then resets the root level to this logger's level
+logger.repl.name = org.apache.spark.repl.Main
+logger.repl.level = error
 """
 
 

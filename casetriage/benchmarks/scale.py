@@ -41,8 +41,9 @@ def _as_postgres(args: list[str]) -> list[str]:
 
 
 @contextmanager
-def _throwaway_postgres() -> Iterator[str]:
-    """A PostgreSQL 15 cluster in a temp dir on a free loopback port, always stopped."""
+def _throwaway_postgres() -> Iterator[tuple[str, Path]]:
+    """A PostgreSQL 15 cluster in a temp dir on a free loopback port, always stopped;
+    yields its URL and its data dir (``postmaster.pid`` names the server process)."""
     root = Path(tempfile.mkdtemp(prefix="casetriage-bench-pg-"))
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
@@ -61,7 +62,7 @@ def _throwaway_postgres() -> Iterator[str]:
         subprocess.run(
             _as_postgres([*pg_ctl, "-o", options, "start"]), check=True, capture_output=True
         )
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", data
     finally:
         subprocess.run(
             _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
@@ -133,7 +134,7 @@ def _replica_figures(root: Path, env: dict[str, str], *, n_batches: int, batch: 
 
     cases = _load_cases(root, n_batches * batch)
     batches = [cases[i : i + batch] for i in range(0, len(cases), batch)]
-    with _throwaway_postgres() as database_url:
+    with _throwaway_postgres() as (database_url, pg_data):
         env = env | {"CASETRIAGE_DATABASE_URL": database_url}
         os.environ.update(env)
         headers = _keys(database_url)
@@ -141,7 +142,13 @@ def _replica_figures(root: Path, env: dict[str, str], *, n_batches: int, batch: 
         second = None
         try:
             _batch_load([url_a], [_tagged(batches[0][:5], "warm-a")], headers, "warm-a")
+            pg_pid = int((pg_data / "postmaster.pid").read_text().split()[0])
+            cpu_before = _cpu_seconds(first.pid), _cpu_seconds(pg_pid)
+            started = time.perf_counter()
             one = _batch_load([url_a], [_tagged(b, "one") for b in batches], headers, "one")
+            wall = time.perf_counter() - started
+            replica_cpu = _cpu_seconds(first.pid) - cpu_before[0]
+            database_cpu = _cpu_seconds(pg_pid) - cpu_before[1]
             second, url_b = _start("serving.service:TriageAPI", env, root, "replica-b")
             _batch_load([url_b], [_tagged(batches[0][:5], "warm-b")], headers, "warm-b")
             two = _batch_load([url_a, url_b], [_tagged(b, "two") for b in batches], headers, "two")
@@ -162,9 +169,27 @@ def _replica_figures(root: Path, env: dict[str, str], *, n_batches: int, batch: 
     stored = {case_id for case_id, _ in scored}
     duplicates = sum(count - 1 for _, count in scored)
     ratio = two / one
+    n_one = len(cases)
+    cores_one = (replica_cpu + database_cpu) / wall
     return [
         Figure(name="one replica: batch scoring", value=one, unit="cases/s"),
         Figure(name="two replicas: batch scoring", value=two, unit="cases/s"),
+        Figure(
+            name="one replica: CPU per case, replica (API + scorer)",
+            value=1000 * replica_cpu / n_one,
+            unit="ms",
+        ),
+        Figure(
+            name="one replica: CPU per case, PostgreSQL",
+            value=1000 * database_cpu / n_one,
+            unit="ms",
+        ),
+        Figure(
+            name="one replica: cores busy (replica + PostgreSQL)",
+            value=cores_one,
+            unit="cores",
+            detail=f"two replicas on 2 cores can reach at most x{2 / cores_one:.2f}",
+        ),
         Figure(
             name="two replicas / one",
             value=ratio,
@@ -208,6 +233,21 @@ def _replica_figures(root: Path, env: dict[str, str], *, n_batches: int, batch: 
             detail="what /v1/score does; shared by every replica",
         ),
     ]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its live descendants."""
+    import psutil
+
+    total = 0.0
+    root = psutil.Process(pid)
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system + times.children_user + times.children_system
+    return total
 
 
 def _database_write_rate(store, cases: list[dict], *, batch: int, rounds: int = 4) -> float:

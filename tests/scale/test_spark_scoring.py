@@ -100,7 +100,7 @@ def test_spark_local2_equals_in_process_scorer(champion, tmp_path):
 
 @pytest.mark.slow
 def test_spark_bad_case_is_named_and_nothing_is_written(champion, tmp_path):
-    from models.spark import SparkScoringError, score_with_spark
+    from models.spark import SparkScoringError, read_scored, score_with_spark
 
     cases_csv = _caseload(tmp_path / "data", n_cases=30, seed=5)
     frame = pd.read_csv(cases_csv, dtype=str, keep_default_na=False)
@@ -113,6 +113,15 @@ def test_spark_bad_case_is_named_and_nothing_is_written(champion, tmp_path):
     assert message.startswith("1 case(s) could not be scored, nothing written")
     assert f"case ({frame.loc[7, 'case_id']}): region:" in message
     assert not out.exists()
+
+    # without the bad case the same job writes JSON lines equal to the in-process scores
+    frame.drop(index=7).to_parquet(tmp_path / "good.parquet")
+    summary = score_with_spark(tmp_path / "good.parquet", out, master="local[2]")
+    scored = read_scored(out)
+    expected, probabilities = _in_process(_read_local(cases_csv)[:7] + _read_local(cases_csv)[8:])
+    assert summary.n_cases == len(scored) == 29
+    assert [json.loads(line) for line in scored["result"]] == expected
+    assert (scored["probability"] - probabilities).abs().max() <= 1e-9
 
 
 def test_cli_refuses_bad_spark_arguments_without_starting_spark(champion, tmp_path):
