@@ -155,3 +155,18 @@ def test_cli_refuses_bad_spark_arguments_without_starting_spark(champion, tmp_pa
     )
     assert roster.exit_code == 2
     assert "--workers" in roster.output
+
+
+def test_cli_local_engine_is_the_default_and_unknown_engines_are_refused(champion, tmp_path):
+    from casetriage.cli import app
+
+    cases_csv = _caseload(tmp_path / "data", n_cases=20, seed=3)
+    runner = CliRunner()
+    out = tmp_path / "scored.jsonl"
+    default = runner.invoke(app, ["score", str(cases_csv), "-o", str(out)])
+    assert default.exit_code == 0, default.output
+    expected, _ = _in_process(_read_local(cases_csv))
+    assert [json.loads(line) for line in out.read_text().splitlines()] == expected
+    unknown = runner.invoke(app, ["score", str(cases_csv), "-o", str(out), "--engine", "dask"])
+    assert unknown.exit_code == 2
+    assert "--engine" in unknown.output
