@@ -29,15 +29,11 @@ LABEL_COLUMN = "crisis_90d"
 SCORE_COLUMN = "risk_probability"
 
 
-def _mlflow_client():
-    from mlflow import MlflowClient
-
-    return MlflowClient(tracking_uri=get_settings().mlflow_tracking_uri)
-
-
 def _run_of(version: str) -> tuple[str, dict[str, float]]:
     """The training run behind a model version, and its logged metrics."""
-    client = _mlflow_client()
+    from models import registry
+
+    client = registry.store_client()
     run_id = client.get_model_version(get_settings().model_name, version).run_id
     return run_id, dict(client.get_run(run_id).data.metrics)
 
@@ -146,7 +142,7 @@ def release_candidate(
     write_model_card(
         result, out, model_name=get_settings().model_name, version=version, metrics=metrics
     )
-    _mlflow_client().log_artifacts(run_id, str(out), artifact_path="audit")
+    registry.store_client().log_artifacts(run_id, str(out), artifact_path="audit")
 
     tags = {
         "audit_verdict": result.verdict,

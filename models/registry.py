@@ -35,7 +35,9 @@ __all__ = [
     "resolve_version",
     "set_alias",
     "set_version_tags",
+    "store_client",
     "train_and_register",
+    "use_configured_store",
 ]
 
 EXPERIMENT_NAME = "casetriage-risk"
@@ -58,13 +60,34 @@ class RebuildError(RuntimeError):
     """A logged run cannot be rebuilt (data missing or changed since training)."""
 
 
-def _client():
-    from mlflow import MlflowClient
-
+def _store_uri() -> str:
     uri = get_settings().mlflow_tracking_uri
     if uri.startswith("sqlite:///"):
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    return MlflowClient(tracking_uri=uri)
+    return uri
+
+
+def store_client():
+    """A client on the configured store for both tracking and the registry.
+
+    The registry URI is passed explicitly: MLflow otherwise takes it from the process-wide
+    value of an earlier ``mlflow.set_registry_uri``, which may name another store.
+    """
+    from mlflow import MlflowClient
+
+    uri = _store_uri()
+    return MlflowClient(tracking_uri=uri, registry_uri=uri)
+
+
+def use_configured_store() -> str:
+    """Point MLflow's fluent API (``mlflow.log_*``, ``models:/`` URIs) at the configured
+    store, for tracking and registry alike; returns its URI."""
+    import mlflow
+
+    uri = _store_uri()
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    return uri
 
 
 def _model_name() -> str:
@@ -87,7 +110,7 @@ def resolve_version(version_or_alias: str | int) -> str:
     """A version number for a number or an alias; a clear error when neither exists."""
     from mlflow.exceptions import MlflowException
 
-    client = _client()
+    client = store_client()
     text = str(version_or_alias)
     try:
         if text.isdigit():
@@ -102,7 +125,7 @@ def resolve_version(version_or_alias: str | int) -> str:
 
 def set_alias(version: str | int, alias: str) -> None:
     """Point ``alias`` (e.g. ``candidate``, ``champion``) at a registered version."""
-    _client().set_registered_model_alias(_model_name(), alias, str(resolve_version(version)))
+    store_client().set_registered_model_alias(_model_name(), alias, str(resolve_version(version)))
 
 
 def get_alias_version(alias: str) -> str | None:
@@ -110,14 +133,14 @@ def get_alias_version(alias: str) -> str | None:
     from mlflow.exceptions import MlflowException
 
     try:
-        return str(_client().get_model_version_by_alias(_model_name(), alias).version)
+        return str(store_client().get_model_version_by_alias(_model_name(), alias).version)
     except MlflowException:
         return None
 
 
 def set_version_tags(version: str | int, tags: dict) -> None:
     """Set tags (e.g. the release gate's ``audit_*`` and ``signoff_*``) on a version."""
-    client = _client()
+    client = store_client()
     version = resolve_version(version)
     for key, value in tags.items():
         client.set_model_version_tag(_model_name(), version, str(key), str(value))
@@ -126,7 +149,7 @@ def set_version_tags(version: str | int, tags: dict) -> None:
 def get_version_tags(version: str | int) -> dict:
     """All tags of a version."""
     version = resolve_version(version)
-    return dict(_client().get_model_version(_model_name(), version).tags)
+    return dict(store_client().get_model_version(_model_name(), version).tags)
 
 
 def require_approved(version: str | int) -> None:
@@ -146,13 +169,8 @@ def load_pipeline(version_or_alias: str | int) -> tuple[Pipeline, str]:
     import mlflow.sklearn
 
     version = resolve_version(version_or_alias)
-    uri = f"models:/{_model_name()}/{version}"
-    mlflow_uri = get_settings().mlflow_tracking_uri
-    import mlflow
-
-    mlflow.set_tracking_uri(mlflow_uri)
-    mlflow.set_registry_uri(mlflow_uri)
-    return mlflow.sklearn.load_model(uri), version
+    use_configured_store()
+    return mlflow.sklearn.load_model(f"models:/{_model_name()}/{version}"), version
 
 
 def _input_example(result: TrainingResult) -> pd.DataFrame:
@@ -179,10 +197,8 @@ def log_training_run(
     import mlflow.sklearn
     from mlflow.models import infer_signature
 
-    client = _client()
-    uri = get_settings().mlflow_tracking_uri
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_registry_uri(uri)
+    client = store_client()
+    use_configured_store()
     experiment_id = _experiment_id(client)
     params = {
         "family": result.family,
@@ -262,11 +278,11 @@ def rebuild(version: str | int) -> Pipeline:
     """
     import mlflow
 
-    client = _client()
+    client = store_client()
     model_version = client.get_model_version(_model_name(), resolve_version(version))
     run = client.get_run(model_version.run_id)
     params = run.data.params
-    mlflow.set_tracking_uri(get_settings().mlflow_tracking_uri)
+    use_configured_store()
     with tempfile.TemporaryDirectory() as tmp:
         local = mlflow.artifacts.download_artifacts(
             run_id=run.info.run_id, artifact_path=_CONFIG_ARTIFACT, dst_path=tmp

@@ -222,11 +222,11 @@ def _pack_model(version: str, tmp: Path) -> Path:
     import mlflow
 
     from casetriage.settings import get_settings
+    from models import registry
     from models._triage_pyfunc import save_triage_pyfunc
 
     settings = get_settings()
-    mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
-    mlflow.set_registry_uri(settings.mlflow_tracking_uri)
+    registry.use_configured_store()
     pipeline_dir = mlflow.artifacts.download_artifacts(
         artifact_uri=f"models:/{settings.model_name}/{version}", dst_path=str(tmp / "pipeline")
     )

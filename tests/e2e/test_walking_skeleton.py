@@ -37,14 +37,16 @@ CASE = {
 }
 
 
-def _casetriage(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+def _casetriage(
+    *args: str, env: dict[str, str], cwd: Path, timeout: float = 900
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "casetriage", *args],
         env=env,
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=timeout,
         check=False,
     )
 
@@ -75,7 +77,7 @@ def test_fresh_install_path_scores_a_case_over_http(tmp_path):
     if report["verdict"] == "review":
         # small data leave some groups too thin to judge: a person must sign it off
         assert released.returncode == 1, released.stdout + released.stderr
-        refused = _casetriage("serve", "--port", "1", env=env, cwd=tmp_path)
+        refused = _casetriage("serve", "--port", "1", env=env, cwd=tmp_path, timeout=120)
         assert refused.returncode != 0
         assert "refusing to serve" in refused.stderr
         signed = _casetriage(

@@ -117,3 +117,20 @@ def test_triage_model_scores_cases_end_to_end(store):
             span = reason["evidence"]
             assert cases.loc[0, "note"][span["start"] : span["end"]] == span["text"]
     assert load_model_config().version == 1
+
+
+@pytest.mark.slow
+def test_the_configured_store_wins_over_mlflow_process_wide_registry(store, tmp_path):
+    """MLflow keeps the last ``set_registry_uri`` process-wide; a client built only from the
+    tracking URI would then read another store's registry (the serving tests saw a champion
+    vanish that way once the registry tests had run in the same process)."""
+    import mlflow
+    from mlflow.tracking._model_registry import utils as registry_utils
+
+    elsewhere = f"sqlite:///{tmp_path / 'other-mlflow.db'}"
+    previous = registry_utils._registry_uri
+    mlflow.set_registry_uri(elsewhere)
+    try:
+        assert registry.get_alias_version("candidate") == store["logged"]["version"]
+    finally:
+        registry_utils._registry_uri = previous
