@@ -13,7 +13,7 @@ PORT ?= 3000
 export MLFLOW_TRACKING_URI ?= sqlite:///$(CURDIR)/var/mlflow/mlflow.db
 export CASETRIAGE_HOME ?= $(CURDIR)/var
 
-.PHONY: help setup data data-biased train audit release keys serve run test test-fast lint format bench notebooks clean
+.PHONY: help setup data data-biased train audit release keys serve run test test-fast test-ui lint format bench notebooks clean
 
 help: ## list every target
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}'
@@ -57,6 +57,7 @@ serve: setup ## serve the API with the champion model on http://127.0.0.1:$(PORT
 run: setup data train release keys ## fresh clone to a serving API: install, data, train, audit, release, serve
 	@echo
 	@echo "API docs:       http://127.0.0.1:$(PORT)/v1/docs"
+	@echo "Web pages:      http://127.0.0.1:$(PORT)/ui/  (sign in with a supervisor or ethics_reviewer key above)"
 	@echo "Fairness report: var/reports/latest/report.html"
 	@echo "MLflow store:   $(MLFLOW_TRACKING_URI)"
 	@echo
@@ -68,6 +69,9 @@ test: setup ## run the whole test suite (slow tests included)
 test-fast: setup ## run the fast tests only
 	$(BIN)/python -m pytest -m "not slow"
 
+test-ui: setup ## run the browser tests only (needs Debian's chromium)
+	$(BIN)/python -m pytest tests/ui
+
 lint: setup ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -76,7 +80,8 @@ format: setup ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: setup ## run the benchmarks and print their figures
+bench: setup ## run the benchmarks and print their figures (installs the spark extra)
+	@$(BIN)/python -c "import pyspark" 2>/dev/null || $(BIN)/python -m pip install -q -e '.[spark]'
 	$(CT) bench
 
 notebooks: setup ## render the notebooks to HTML with their outputs

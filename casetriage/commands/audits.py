@@ -103,40 +103,90 @@ def audit(
 
 
 def audit_decisions_command(
+    out: Annotated[Path, typer.Option(help="folder for report.json, report.html, report.md")],
     from_csv: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--from-csv",
-            help="supervisor decisions: suggested_tier, final_tier, overridden, "
-            "override_direction and the sensitive columns",
+            help="audit this CSV (suggested_tier, final_tier, overridden, override_direction "
+            "and the sensitive columns) instead of the service's stored decisions",
         ),
-    ],
+    ] = None,
     sensitive: Annotated[
-        list[str], typer.Option(help="sensitive attribute column (repeat for several)")
-    ],
-    out: Annotated[Path, typer.Option(help="folder for report.json, report.html, report.md")],
+        list[str] | None,
+        typer.Option(
+            help="sensitive attribute column (repeat for several); default: every audited "
+            "attribute the decided cases carry"
+        ),
+    ] = None,
     policy: Annotated[
         Path | None,
         typer.Option(help="release policy YAML (default config/release_policy.yaml)"),
     ] = None,
 ) -> None:
-    """Audit supervisors' decisions: override, up- and down-grade rates by group."""
+    """Audit supervisors' decisions: override, up- and down-grade rates by group.
+
+    By default reads the latest decision on every decided case from the service database
+    (``CASETRIAGE_DATABASE_URL``), with the cases' sensitive attributes joined only here.
+    """
     from bias_audits import AuditInputError, audit_decisions, write_decision_reports
 
-    frame, data_hash = _read_csv(from_csv)
+    if from_csv is not None:
+        frame, data_hash = _read_csv(from_csv)
+        source = str(from_csv)
+    else:
+        frame, data_hash, source = _stored_decisions()
+    attributes = sensitive or _attributes_present(frame)
     audit_policy = _load_policy(policy)
     try:
         result = audit_decisions(
             frame,
-            sensitive=sensitive,
+            sensitive=attributes,
             policy=audit_policy,
-            source=str(from_csv),
+            source=source,
             source_sha256=data_hash,
         )
     except AuditInputError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     _finish(result.verdict, result.verdict_reasons, write_decision_reports(result, out))
+
+
+def _stored_decisions():
+    """The service's decided cases as a frame, a hash of its content and a source label."""
+    import pandas as pd
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from serving.runtime import open_store
+
+    try:
+        rows = open_store().decisions_for_audit()
+    except (SQLAlchemyError, ValueError, OSError) as error:
+        typer.echo(f"error: cannot read the service database: {error}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    if not rows:
+        typer.echo(
+            "error: the service database holds no decided case yet; nothing to audit", err=True
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+    frame = pd.DataFrame(rows)
+    content = frame.to_csv(index=False).encode()
+    return frame, hashlib.sha256(content).hexdigest(), "the service's stored decisions"
+
+
+def _attributes_present(frame) -> list[str]:
+    """Every audited attribute with at least one value in ``frame``; exit 2 when none."""
+    from serving.case_store import AUDITED_ATTRIBUTES
+
+    present = [a for a in AUDITED_ATTRIBUTES if a in frame and frame[a].notna().any()]
+    if not present:
+        typer.echo(
+            "error: --sensitive: no sensitive attribute column found "
+            f"(looked for {', '.join(AUDITED_ATTRIBUTES)})",
+            err=True,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+    return present
 
 
 def register(app: typer.Typer) -> None:

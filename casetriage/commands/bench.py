@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-BENCHMARKS: tuple[str, ...] = ("synth", "needs", "models", "audits", "serving")
+BENCHMARKS: tuple[str, ...] = ("synth", "needs", "models", "audits", "serving", "scale")
 
 
 def bench(

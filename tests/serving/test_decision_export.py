@@ -92,3 +92,42 @@ def test_export_joins_attributes_and_keeps_latest_decision(store):
 def test_export_is_empty_without_decisions(store):
     save(store, "c1", 2, race_ethnicity="A")
     assert store.decisions_for_audit() == []
+
+
+def test_audit_decisions_cli_reads_the_service_database(store, tmp_path, monkeypatch):
+    """``casetriage audit-decisions`` without ``--from-csv`` audits the stored decisions, by
+    every attribute the decided cases carry; no decided case is a clear error, not a report."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from casetriage.cli import app
+
+    from .conftest import sqlite_url
+
+    monkeypatch.setenv("CASETRIAGE_DATABASE_URL", sqlite_url(tmp_path))
+    monkeypatch.setenv("CASETRIAGE_NOTE_KEY_FILE", str(tmp_path / "secrets" / "note.key"))
+    runner = CliRunner()
+    empty = runner.invoke(app, ["audit-decisions", "--out", str(tmp_path / "none")])
+    assert empty.exit_code == 2
+    assert "no decided case" in empty.output
+    assert not (tmp_path / "none").exists()
+
+    for i in range(6):
+        group = "A" if i % 2 else "B"
+        score_id = save(store, f"c{i}", 3, race_ethnicity=group, sex="female")
+        if group == "A":
+            decide(store, score_id, action="confirm")
+        else:
+            decide(store, score_id, action="override", tier=4, reason="lower need than scored")
+    result = runner.invoke(app, ["audit-decisions", "--out", str(tmp_path / "out")])
+    assert result.exit_code in (0, 1), result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["kind"] == "decisions"
+    assert report["provenance"]["source"] == "the service's stored decisions"
+    assert report["provenance"]["n_input_rows"] == 6
+    assert report["overall"]["override_rate"] == pytest.approx(0.5)
+    assert {a["attribute"] for a in report["attributes"] if not a["is_intersection"]} == {
+        "race_ethnicity",
+        "sex",
+    }
