@@ -18,22 +18,18 @@ _PASS, _THIN, _FLAGGED = "#1f5f99", "#9a9a9a", "#b3261e"
 
 
 def figure_to_data_uri(figure) -> str:
-    """Render a matplotlib figure to a PNG data URI and close it."""
-    import matplotlib.pyplot as plt
-
+    """Render a matplotlib figure to a PNG data URI."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=80)
-    plt.close(figure)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _pyplot():
-    import matplotlib
+def _new_figure(**options):
+    """A figure outside pyplot: no global backend switch, nothing to close, so a caller's
+    own plotting (a notebook's inline figures) is left alone."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
+    return Figure(**options)
 
 
 def rates_plot(
@@ -43,7 +39,6 @@ def rates_plot(
     metrics: Sequence[str] = RATE_METRICS,
 ) -> str:
     """Each group's rates with their intervals; grey where evidence is thin, red if flagged."""
-    plt = _pyplot()
     groups: list[GroupResult] = [g for g in result.groups if g.attribute == attribute.attribute]
     flagged = {
         (d.group, d.metric)
@@ -52,13 +47,8 @@ def rates_plot(
     }
     metrics = [m for m in metrics if groups and m in groups[0].metrics]
     height = 0.45 * len(groups) + 1.2
-    figure, axes = plt.subplots(
-        1,
-        len(metrics),
-        figsize=(3.2 * len(metrics) + 1.6, height),
-        sharey=True,
-        layout="constrained",
-    )
+    figure = _new_figure(figsize=(3.2 * len(metrics) + 1.6, height), layout="constrained")
+    axes = figure.subplots(1, len(metrics), sharey=True)
     axes = [axes] if len(metrics) == 1 else list(axes)
     positions = range(len(groups))
     for axis, metric in zip(axes, metrics, strict=True):
@@ -97,8 +87,8 @@ def calibration_plot(attribute: AttributeSummary, *, min_cases: int = 0) -> str 
     """
     if not attribute.calibration:
         return None
-    plt = _pyplot()
-    figure, axis = plt.subplots(figsize=(4.6, 4.2), layout="constrained")
+    figure = _new_figure(figsize=(4.6, 4.2), layout="constrained")
+    axis = figure.subplots()
     axis.plot([0, 1], [0, 1], color="#888888", linestyle="--", linewidth=1, label="perfect")
     for group, points in attribute.calibration.items():
         if not points:

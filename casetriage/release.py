@@ -38,8 +38,9 @@ def _run_of(version: str) -> tuple[str, dict[str, float]]:
     return run_id, dict(client.get_run(run_id).data.metrics)
 
 
-def _record_in_audit_log(action: str, version: str, details: dict) -> None:
-    """Append the release decision to the service's hash-chained audit log.
+def _record_in_audit_log(action: str, version: str, details: dict, *, actor=None) -> None:
+    """Append the release decision to the service's hash-chained audit log, as ``actor``
+    (a ``serving.audit_log.Actor``; the operator's CLI when None).
 
     Names stay out of the log (a reviewer's name is in the model version's tags); the
     reason is kept as its SHA-256 so an edited reason is detectable.
@@ -49,7 +50,9 @@ def _record_in_audit_log(action: str, version: str, details: dict) -> None:
 
     store = open_store()
     try:
-        store.record_event(actor=CLI_ACTOR, action=action, model_version=version, details=details)
+        store.record_event(
+            actor=actor or CLI_ACTOR, action=action, model_version=version, details=details
+        )
     finally:
         store.sessions.kw["bind"].dispose()
 
@@ -176,12 +179,13 @@ def release_candidate(
     )
 
 
-def signoff(version: str, *, reviewer: str, reason: str, block: bool = False) -> str:
+def signoff(version: str, *, reviewer: str, reason: str, block: bool = False, actor=None) -> str:
     """Record an ethics reviewer's decision on a ``review`` release.
 
     Signing off promotes the version to ``champion``; blocking records why and leaves the
     aliases alone. A ``fail`` cannot be signed off: it must be retrained or mitigated.
-    Returns the version.
+    ``actor`` is who the audit log names (the web pages pass the reviewer's key); the
+    operator's CLI when None. Returns the version.
     """
     from models import registry
 
@@ -216,5 +220,6 @@ def signoff(version: str, *, reviewer: str, reason: str, block: bool = False) ->
         "release.blocked" if block else "release.signed_off",
         version,
         {"reason_sha256": hashlib.sha256(reason.encode()).hexdigest()},
+        actor=actor,
     )
     return version

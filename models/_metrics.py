@@ -41,13 +41,11 @@ def evaluate_probabilities(y_true, probability, *, n_bins: int = 10) -> dict[str
 
 def calibration_plot(curves: dict[str, tuple[np.ndarray, np.ndarray]], path: Path) -> Path:
     """Reliability diagram (quantile bins) of several models' holdout probabilities."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
     from sklearn.calibration import calibration_curve
 
-    figure, axis = plt.subplots(figsize=(5, 5))
+    figure = Figure(figsize=(5, 5))
+    axis = figure.subplots()
     axis.plot([0, 1], [0, 1], linestyle=":", color="grey", label="perfectly calibrated")
     for name, (y_true, probability) in curves.items():
         observed, predicted = calibration_curve(y_true, probability, n_bins=10, strategy="quantile")
@@ -58,5 +56,4 @@ def calibration_plot(curves: dict[str, tuple[np.ndarray, np.ndarray]], path: Pat
     axis.legend(loc="upper left")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
-    plt.close(figure)
     return path

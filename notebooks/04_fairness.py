@@ -36,7 +36,6 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from IPython import get_ipython
 from IPython.display import Markdown, display
 from sklearn.linear_model import LogisticRegression
 
@@ -108,8 +107,6 @@ for name, switches in SCENARIOS.items():
     )
     outcomes[name], data_dirs[name] = outcome, data_dir
     reports[name] = json.loads((outcome.report_dir / "report.json").read_text())
-# bias_audits draws its report plots with the Agg backend; draw inline again in the notebook
-get_ipython().run_line_magic("matplotlib", "inline")
 gate = pd.DataFrame(
     {
         name: {

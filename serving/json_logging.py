@@ -30,11 +30,27 @@ class _JsonLinesFormatter(logging.Formatter):
         return json.dumps(line, default=str)
 
 
+class _CurrentStderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, not to the stream of
+    the moment the handler was made (which a test's or a worker's redirection replaces)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def configure_json_logging(*, level: int = logging.INFO) -> logging.Logger:
     """Send the service's logger to stderr as JSON lines (idempotent)."""
     logger = logging.getLogger(LOGGER_NAME)
     if not any(getattr(h, "_casetriage", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _CurrentStderrHandler()
         handler.setFormatter(_JsonLinesFormatter())
         handler._casetriage = True  # type: ignore[attr-defined]
         logger.addHandler(handler)

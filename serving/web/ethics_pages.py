@@ -123,7 +123,11 @@ def ethics_router() -> APIRouter:
             try:
                 await run_in_threadpool(
                     lambda: signoff(
-                        version, reviewer=reviewer, reason=reason, block=decision == "block"
+                        version,
+                        reviewer=reviewer,
+                        reason=reason,
+                        block=decision == "block",
+                        actor=user.actor,
                     )
                 )
             except ReleaseError as error:

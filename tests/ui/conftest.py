@@ -132,7 +132,12 @@ def ui_server() -> Iterator[UiServer]:
     champion = champion_environment()
     root = Path(tempfile.mkdtemp(prefix="casetriage-ui-"))
     database_url = f"sqlite:///{root / 'service.db'}"
+    # the browser signs a release off, which moves the champion alias: work on a copy of
+    # the shared registry (artifacts stay where they are) so other tests keep theirs
+    registry_copy = root / "mlflow.db"
+    shutil.copyfile(champion["MLFLOW_TRACKING_URI"].removeprefix("sqlite:///"), registry_copy)
     env = champion | {
+        "MLFLOW_TRACKING_URI": f"sqlite:///{registry_copy}",
         "CASETRIAGE_DATABASE_URL": database_url,
         "CASETRIAGE_NOTE_KEY_FILE": str(root / "secrets" / "note.key"),
     }
