@@ -85,13 +85,9 @@ def _start(target: str, env: dict[str, str], root: Path, name: str):
 
 
 def _stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=30)
+    from casetriage.process_tree import stop_process_tree
+
+    stop_process_tree(process, sig=sig)
 
 
 def _champion_env(root: Path) -> dict[str, str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from casetriage.process_tree import stop_process_tree
 from tests.serving.champion_setup import champion_environment
 from tests.serving.postgres_cluster import free_port
 
@@ -72,17 +73,8 @@ def start_server(extra_env: dict[str, str], *, root: Path, ready_timeout: float 
 
 
 def stop_server(process: subprocess.Popen, *, sig: int = signal.SIGTERM) -> None:
-    """Signal the server's whole process group (it was started in its own session)."""
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=30)
+    """Signal the server's whole process group, and reap any worker it orphaned."""
+    stop_process_tree(process, sig=sig)
 
 
 def create_keys(database_url: str) -> dict[str, str]:
