@@ -83,6 +83,8 @@ def contributions_from_features(
 def _field_text(factor: str, case: dict, wording: dict) -> str:
     template = wording["fields"][factor]
     value = case.get(factor)
+    if isinstance(template, dict):
+        template = template["one"] if value == 1 else template["other"]
     return template.format(
         value=value,
         value_label=wording["values"].get(str(value), str(value)),

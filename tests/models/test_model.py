@@ -150,3 +150,19 @@ def test_frames_must_be_dataframes():
     with pytest.raises(TypeError, match="DataFrame"):
         CaseFeaturizer().fit(np.zeros((3, 3)))
     assert isinstance(pd.DataFrame(), pd.DataFrame)
+
+
+def test_count_reasons_agree_in_number():
+    from models._reasons import _field_text, reason_wording
+
+    wording = reason_wording()
+    assert _field_text("prior_crises", {"prior_crises": 1}, wording) == (
+        "1 prior crisis in the last 12 months"
+    )
+    assert _field_text("prior_crises", {"prior_crises": 3}, wording) == (
+        "3 prior crises in the last 12 months"
+    )
+    assert _field_text("n_active_needs", {"n_active_needs": 0}, wording).startswith(
+        "0 current needs"
+    )
+    assert _field_text("household_size", {"household_size": 1}, wording) == "lives alone"
