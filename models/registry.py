@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -236,7 +237,11 @@ def log_training_run(
         )
         mlflow.log_artifact(str(tmp_path / "calibration.png"))
         example = _input_example(result)
-        signature = infer_signature(example, result.pipeline.predict_proba(example))
+        with warnings.catch_warnings():
+            # MLflow's hint that integer columns cannot hold missing values: ours never do,
+            # since every case is validated against casetriage.schemas before scoring
+            warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer")
+            signature = infer_signature(example, result.pipeline.predict_proba(example))
         info = mlflow.sklearn.log_model(
             result.pipeline,
             name="model",
