@@ -16,7 +16,6 @@ import httpx
 import pytest
 
 from casetriage.process_tree import stop_process_tree
-from tests.serving.champion_setup import champion_environment
 from tests.serving.postgres_cluster import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -90,11 +89,6 @@ def create_keys(database_url: str) -> dict[str, str]:
         }
     store.sessions.kw["bind"].dispose()
     return issued
-
-
-@pytest.fixture(scope="session")
-def champion_env() -> dict[str, str]:
-    return champion_environment()
 
 
 @pytest.fixture(scope="module")

@@ -5,29 +5,12 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.fixture(scope="session")
-def champion_env() -> dict[str, str]:
-    from tests.serving.champion_setup import champion_environment
-
-    return champion_environment()
-
-
 @pytest.fixture
 def champion(champion_env, monkeypatch):
     """Point the settings at the champion's MLflow store for one test."""
     for key, value in champion_env.items():
         monkeypatch.setenv(key, value)
     return champion_env
-
-
-@pytest.fixture(scope="session")
-def postgres_cluster_url():
-    from tests.serving.postgres_cluster import PG_BIN, throwaway_cluster
-
-    if not (PG_BIN / "initdb").exists() or not (PG_BIN / "pg_ctl").exists():
-        pytest.skip(f"PostgreSQL binaries not found in {PG_BIN}")
-    with throwaway_cluster() as url:
-        yield url
 
 
 @pytest.fixture

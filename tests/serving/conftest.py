@@ -51,13 +51,6 @@ def keys(store: CaseStore) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def champion_env() -> dict[str, str]:
-    from .champion_setup import champion_environment
-
-    return champion_environment()
-
-
-@pytest.fixture(scope="session")
 def triage_model(champion_env):
     """The champion ``TriageModel``, loaded the way the service loads it."""
     from serving.champion import load_champion
@@ -135,16 +128,6 @@ def make_case(case_id: str = "c1", **changes) -> dict:
     }
     case.update(changes)
     return case
-
-
-@pytest.fixture(scope="session")
-def postgres_cluster_url():
-    from .postgres_cluster import PG_BIN, throwaway_cluster
-
-    if not (PG_BIN / "initdb").exists() or not (PG_BIN / "pg_ctl").exists():
-        pytest.skip(f"PostgreSQL binaries not found in {PG_BIN}")
-    with throwaway_cluster() as url:
-        yield url
 
 
 @pytest.fixture
