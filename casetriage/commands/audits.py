@@ -127,7 +127,7 @@ def audit_decisions_command(
     """Audit supervisors' decisions: override, up- and down-grade rates by group.
 
     By default reads the latest decision on every decided case from the service database
-    (``CASETRIAGE_DATABASE_URL``), with the cases' sensitive attributes joined only here.
+    (CASETRIAGE_DATABASE_URL); the cases' sensitive attributes are joined only here.
     """
     from bias_audits import AuditInputError, audit_decisions, write_decision_reports
 
