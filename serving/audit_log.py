@@ -6,6 +6,10 @@ on SQLite) inside the same transaction as the change they record, so several wor
 replicas append one after another and can never fork the chain; a unique ``prev_hash``
 makes a fork impossible even if that lock were bypassed.
 
+Writers take that lock as late as they can: :func:`append_entries` reads the head, chains
+a whole batch of entries and moves the head once, as the last step before the commit, so
+concurrent transactions overlap their other work and queue only for the append.
+
 Entries carry ids, roles, actions, model versions and numbers, never note text, names,
 reasons (only their SHA-256) or keys.
 """
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +31,8 @@ from serving.tables import GENESIS_HASH, AuditEntry, AuditHead
 __all__ = [
     "Actor",
     "ChainReport",
+    "NewEntry",
+    "append_entries",
     "append_entry",
     "entry_hash",
     "iter_entries",
@@ -69,6 +75,58 @@ def _payload(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, kw_only=True)
+class NewEntry:
+    """An entry to append: everything but its place in the chain and its time."""
+
+    actor: Actor
+    action: str
+    case_id: str | None = None
+    score_id: str | None = None
+    model_version: str | None = None
+    details: dict[str, Any] | None = None
+
+
+def append_entries(session: Session, entries: Sequence[NewEntry]) -> list[AuditEntry]:
+    """Append ``entries`` in order in ``session``'s transaction, under one head lock.
+
+    The head is locked (``FOR UPDATE``) and re-read from the database, the entries are
+    chained onto it, the head moves once and the entries go in as one batch. Call it as
+    the transaction's last step: the lock is held from here to the commit.
+    """
+    if not entries:
+        return []
+    head = session.execute(
+        select(AuditHead)
+        .where(AuditHead.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    seq, prev_hash = head.seq, head.entry_hash
+    rows = []
+    for new in entries:
+        seq += 1
+        entry = AuditEntry(
+            seq=seq,
+            prev_hash=prev_hash,
+            at=datetime.now(UTC).isoformat(timespec="microseconds"),
+            actor_key_id=new.actor.key_id,
+            actor_role=new.actor.role,
+            action=new.action,
+            case_id=new.case_id,
+            score_id=new.score_id,
+            model_version=new.model_version,
+            details=_canonical(new.details or {}),
+        )
+        entry.entry_hash = entry_hash(prev_hash=prev_hash, payload=_payload(entry))
+        prev_hash = entry.entry_hash
+        rows.append(entry)
+    head.seq, head.entry_hash = seq, prev_hash
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
 def append_entry(
     session: Session,
     *,
@@ -80,34 +138,28 @@ def append_entry(
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry in ``session``'s transaction; it commits with the change it records."""
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one()
-    entry = AuditEntry(
-        seq=head.seq + 1,
-        prev_hash=head.entry_hash,
-        at=datetime.now(UTC).isoformat(timespec="microseconds"),
-        actor_key_id=actor.key_id,
-        actor_role=actor.role,
-        action=action,
-        case_id=case_id,
-        score_id=score_id,
-        model_version=model_version,
-        details=_canonical(details or {}),
+    (entry,) = append_entries(
+        session,
+        [
+            NewEntry(
+                actor=actor,
+                action=action,
+                case_id=case_id,
+                score_id=score_id,
+                model_version=model_version,
+                details=details,
+            )
+        ],
     )
-    entry.entry_hash = entry_hash(prev_hash=entry.prev_hash, payload=_payload(entry))
-    head.seq = entry.seq
-    head.entry_hash = entry.entry_hash
-    session.add(entry)
-    session.flush()
     return entry
 
 
 def lock_chain(session: Session) -> None:
-    """Take the chain's write lock now, before reading rows the transaction will change.
+    """Take the chain's write lock now, for the rest of the transaction, so that the
+    transaction runs alone among writers.
 
-    Writers then run one after another, so check-then-insert steps (a new case, an
-    idempotency key) cannot interleave.
+    The service's own writers no longer call it (they take the lock in
+    :func:`append_entries`, at the end); it is kept for a caller that needs that.
     """
     session.execute(select(AuditHead.id).where(AuditHead.id == 1).with_for_update())
 
