@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import Table, delete, exists, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from casetriage.schemas import is_active
 from serving.api_keys import authenticate
 from serving.api_schemas import CaseIn, DecisionIn
-from serving.audit_log import Actor, append_entry, lock_chain
+from serving.audit_log import Actor, NewEntry, append_entries, append_entry
 from serving.errors import ApiError, ConflictError, NotFoundError
 from serving.note_cipher import NoteCipher
 from serving.tables import (
@@ -34,6 +35,7 @@ from serving.tables import (
 __all__ = ["AUDITED_ATTRIBUTES", "CaseStore", "IdempotencyRaceError", "QueueFilter", "utc"]
 
 AUDITED_ATTRIBUTES = ("race_ethnicity", "sex", "age_band", "disability")
+_UPSERT_ROWS = 500  # rows per INSERT ... ON CONFLICT statement (bind-parameter limits)
 
 
 def utc(moment: datetime) -> datetime:
@@ -97,16 +99,42 @@ class CaseStore:
 
         ``idempotency`` is ``(scope, key, request_hash)``; a concurrent request that
         stored the same key first makes this raise :class:`IdempotencyRaceError`.
+
+        The audit chain's lock is taken only for the final append, so transactions of
+        several workers or replicas overlap everything else. What keeps them correct
+        without it: cases and sensitive attributes are upserts (``INSERT ... ON CONFLICT
+        DO UPDATE``), written in ``case_id`` order so two batches sharing cases queue on
+        the row locks instead of deadlocking; a second transaction with the same
+        Idempotency-Key waits on the unique constraint until the first commits, then
+        fails and rolls back everything; and the case row stays locked until the commit,
+        so an erasure or a later score of that case comes after this one in the chain too.
         """
         now = datetime.now(UTC)
         records: list[ScoreRecord] = []
         try:
             with self.sessions.begin() as session:
-                lock_chain(session)
-                if idempotency is not None and self._idempotency_taken(session, *idempotency[:2]):
-                    raise IdempotencyRaceError
+                self._upsert_cases(session, cases, now)
+                needs: list[ScoreNeed] = []
                 for case, result in zip(cases, results, strict=True):
-                    records.append(self._save_one(session, actor, case, result, now))
+                    record = ScoreRecord(
+                        score_id=uuid.uuid4().hex,
+                        case_id=case.case_id,
+                        model_version=str(result["model_version"]),
+                        tier=int(result["tier"]["tier"]),
+                        probability=float(result["risk"]["probability"]),
+                        status="pending_review",
+                        result={key: result[key] for key in ("needs", "risk", "tier", "workers")},
+                        created_at=now,
+                    )
+                    records.append(record)
+                    needs.extend(
+                        ScoreNeed(score_id=record.score_id, need=need)
+                        for need in sorted({n["need"] for n in result["needs"] if is_active(n)})
+                    )
+                session.add_all(records)
+                session.flush()  # scores before needs: the ORM knows no order between them
+                session.add_all(needs)
+                session.flush()
                 if idempotency is not None:
                     scope, key, request_hash = idempotency
                     session.add(
@@ -119,68 +147,66 @@ class CaseStore:
                         )
                     )
                     session.flush()
+                append_entries(
+                    session,
+                    [
+                        NewEntry(
+                            actor=actor,
+                            action="score",
+                            case_id=record.case_id,
+                            score_id=record.score_id,
+                            model_version=record.model_version,
+                            details={
+                                "tier": record.tier,
+                                "probability": round(record.probability, 6),
+                            },
+                        )
+                        for record in records
+                    ],
+                )
         except IntegrityError as error:
             if idempotency is not None and "idempotency" in str(error.orig).lower():
                 raise IdempotencyRaceError from error
             raise
         return records
 
-    @staticmethod
-    def _idempotency_taken(session: Session, scope: str, key: str) -> bool:
-        return (
-            session.execute(
-                select(IdempotencyRecord.record_id).where(
-                    IdempotencyRecord.scope == scope, IdempotencyRecord.idempotency_key == key
-                )
-            ).first()
-            is not None
-        )
+    def _upsert_cases(self, session: Session, cases: list[CaseIn], now: datetime) -> None:
+        """Insert or refresh each case (and its sensitive attributes, when given).
 
-    def _save_one(
-        self, session: Session, actor: Actor, case: CaseIn, result: dict[str, Any], now: datetime
-    ) -> ScoreRecord:
-        fields = case.model_dump(
-            exclude={"case_id", "note", "audit_attributes", "previous_worker_id"}
-        )
-        stored = session.get(Case, case.case_id)
-        if stored is None:
-            stored = Case(case_id=case.case_id, created_at=now)
-            session.add(stored)
-        stored.region = case.region
-        stored.fields = fields
-        stored.note_ciphertext = self.cipher.encrypt(case.note)
-        stored.erased_at = None
-        session.flush()
-        if case.audit_attributes is not None:
-            session.merge(
-                SensitiveAttributes(case_id=case.case_id, **case.audit_attributes.model_dump())
-            )
-        tier = int(result["tier"]["tier"])
-        probability = float(result["risk"]["probability"])
-        record = ScoreRecord(
-            score_id=uuid.uuid4().hex,
-            case_id=case.case_id,
-            model_version=str(result["model_version"]),
-            tier=tier,
-            probability=probability,
-            status="pending_review",
-            result={key: result[key] for key in ("needs", "risk", "tier", "workers")},
-            created_at=now,
-        )
-        session.add(record)
-        session.flush()
-        for need in sorted({n["need"] for n in result["needs"] if is_active(n)}):
-            session.add(ScoreNeed(score_id=record.score_id, need=need))
-        append_entry(
+        A case sent twice in one call ends as its last version, and keeps the last
+        attributes that were given, as one update after another would leave it.
+        """
+        latest: dict[str, CaseIn] = {}
+        attributes: dict[str, dict[str, Any]] = {}
+        for case in cases:
+            latest[case.case_id] = case
+            if case.audit_attributes is not None:
+                attributes[case.case_id] = case.audit_attributes.model_dump()
+        case_rows = [
+            {
+                "case_id": case_id,
+                "region": case.region,
+                "fields": case.model_dump(
+                    exclude={"case_id", "note", "audit_attributes", "previous_worker_id"}
+                ),
+                "note_ciphertext": self.cipher.encrypt(case.note),
+                "created_at": now,
+                "erased_at": None,
+            }
+            for case_id, case in sorted(latest.items())
+        ]
+        _upsert(
             session,
-            actor=actor,
-            action="score",
-            case_id=case.case_id,
-            score_id=record.score_id,
-            model_version=record.model_version,
-            details={"tier": tier, "probability": round(probability, 6)},
+            Case.__table__,
+            case_rows,
+            update=("region", "fields", "note_ciphertext", "erased_at"),
         )
-        return record
+        _upsert(
+            session,
+            SensitiveAttributes.__table__,
+            [{"case_id": case_id, **attributes[case_id]} for case_id in sorted(attributes)],
+            update=AUDITED_ATTRIBUTES,
+        )
 
     def queue(self, *, where: QueueFilter, limit: int, offset: int) -> tuple[list[dict], bool]:
         """Pending scores, most urgent first: tier, then risk, then the longest wait."""
@@ -437,3 +463,25 @@ class CaseStore:
         """An audit entry for an event with no other row, e.g. a model version starting to serve."""
         with self.sessions.begin() as session:
             append_entry(session, actor=actor, action=action, **fields)
+
+
+def _upsert(
+    session: Session, table: Table, rows: list[dict[str, Any]], *, update: tuple[str, ...]
+) -> None:
+    """``INSERT ... ON CONFLICT (primary key) DO UPDATE`` of ``update``, rows in the given order.
+
+    Concurrent upserts of the same key wait for each other instead of one failing on the
+    primary key, which the ORM's look-then-insert would do without a table-wide lock.
+    """
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    key = [column.name for column in table.primary_key.columns]
+    for start in range(0, len(rows), _UPSERT_ROWS):
+        statement = insert(table).values(rows[start : start + _UPSERT_ROWS])
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=key, set_={name: statement.excluded[name] for name in update}
+            )
+        )
