@@ -224,7 +224,7 @@ def _replica_figures(root: Path, env: dict[str, str], *, n_batches: int, batch: 
             name="database ceiling: stored scores, 25 per transaction",
             value=batch_rate,
             unit="scores/s",
-            detail="save_scores with precomputed results; writers queue on the chain lock",
+            detail="save_scores, precomputed results, one writer; chain lock only for the append",
         ),
         Figure(
             name="database ceiling: stored scores, 1 per transaction",
