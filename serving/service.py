@@ -27,6 +27,8 @@ __all__ = ["TriageAPI", "TriageScorer"]
 # predicts cannot finish within MAX_LATENCY_MS, so this is a latency ceiling, not a wait.
 MAX_BATCH_SIZE = 64
 MAX_LATENCY_MS = 30_000
+# A dropped connection to the scorer is retried this many times in all before a 503.
+SCORER_ATTEMPTS = 3
 
 api_app = create_app()
 
@@ -73,16 +75,32 @@ class TriageAPI:
         )
 
     async def _score_cases(self, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Score through the scorer service; a dropped connection is retried (scoring is a
+        pure function, so a retry cannot duplicate anything), an overload is a 503."""
+        import asyncio
+
+        import aiohttp
         from bentoml.exceptions import ServiceUnavailable
 
         from serving.errors import ApiError
 
-        try:
-            return await self.scorer.to_async.score(cases)
-        except ServiceUnavailable as error:
-            raise ApiError(
-                "the scorer is overloaded; retry with the same Idempotency-Key", status_code=503
-            ) from error
+        for attempt in range(SCORER_ATTEMPTS):
+            try:
+                return await self.scorer.to_async.score(cases)
+            except ServiceUnavailable as error:
+                raise ApiError(
+                    "the scorer is overloaded; retry with the same Idempotency-Key",
+                    status_code=503,
+                ) from error
+            except aiohttp.ClientConnectionError as error:
+                # the scorer closed a pooled keep-alive connection as it was reused
+                if attempt + 1 == SCORER_ATTEMPTS:
+                    raise ApiError(
+                        "the scorer is unreachable; retry with the same Idempotency-Key",
+                        status_code=503,
+                    ) from error
+                await asyncio.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def __is_ready__(self) -> bool:
         """Ready when the database answers (BentoML also waits for the scorer)."""

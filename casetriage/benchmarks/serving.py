@@ -19,7 +19,6 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 from casetriage.benchmarks import Figure
 
@@ -122,41 +121,37 @@ def _champion_env(root: Path) -> dict[str, str]:
     return env
 
 
-def _cases(root: Path, n: int) -> list[dict[str, Any]]:
-    import pandas as pd
-
-    frame = pd.read_csv(root / "data" / "cases.csv", dtype={"case_id": str}).head(n)
-    return [
-        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-        for row in frame[list(CASE_COLUMNS)].to_dict(orient="records")
-    ]
-
-
 def _load(
     url: str, path: str, bodies: list[dict], headers: dict
 ) -> tuple[list[float], float, list]:
+    """Send ``bodies`` from CLIENTS threads over one shared keep-alive connection pool.
+
+    One client for all threads: building an ``httpx.Client`` loads the CA bundle (tens of
+    milliseconds of CPU), so a client per request made the load generator the bottleneck.
+    """
     import httpx
 
     latencies: list[float] = []
-    statuses: list = []
 
-    def one(item):
+    def one(item, client: httpx.Client):
         i, body = item
-        with httpx.Client(timeout=120) as client:
-            start = time.perf_counter()
-            try:
-                response = client.post(
-                    f"{url}{path}", json=body, headers=headers | {"Idempotency-Key": f"{path}-{i}"}
-                )
-            except httpx.HTTPError:
-                return None
-            latencies.append(time.perf_counter() - start)
-            return response
+        start = time.perf_counter()
+        try:
+            response = client.post(
+                f"{url}{path}", json=body, headers=headers | {"Idempotency-Key": f"{path}-{i}"}
+            )
+        except httpx.HTTPError:
+            return None
+        latencies.append(time.perf_counter() - start)
+        return response
 
-    started = time.perf_counter()
-    with ThreadPoolExecutor(CLIENTS) as pool:
-        statuses = list(pool.map(one, enumerate(bodies)))
-    return latencies, time.perf_counter() - started, statuses
+    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
+    with httpx.Client(timeout=120, limits=limits) as client:
+        started = time.perf_counter()
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            responses = list(pool.map(lambda item: one(item, client), enumerate(bodies)))
+        elapsed = time.perf_counter() - started
+    return latencies, elapsed, responses
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -174,6 +169,7 @@ def _scorer_rss(pid: int) -> float:
 
 def run(*, quick: bool) -> list[Figure]:
     """Measure the serving figures; ``quick`` uses fewer requests."""
+    from casetriage.benchmarks.scale import _load_cases
     from serving.api_keys import create_key
     from serving.audit_log import CLI_ACTOR, verify_chain
     from serving.champion import load_champion
@@ -187,7 +183,7 @@ def run(*, quick: bool) -> list[Figure]:
         key = create_key(session, role="case_system", name="bench", actor=CLI_ACTOR).key
     headers = {"X-API-Key": key}
     n_single, n_batch = (64, 200) if quick else (320, 800)
-    cases = _cases(root, n_single + n_batch + 200)
+    cases = _load_cases(root, n_single + n_batch + 200)
     figures: list[Figure] = []
 
     process, url = _start("serving.service:TriageAPI", env, root, "api")
@@ -275,7 +271,18 @@ def run(*, quick: bool) -> list[Figure]:
     acknowledged: list[str] = []
 
     def killer():
-        time.sleep(3.0)
+        """SIGKILL once the load is well under way (100 of the 200 crash scores stored, and
+        half a second for their responses to reach the clients) or after 30 s."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with store.sessions() as session:
+                stored = (
+                    session.query(ScoreRecord).filter(ScoreRecord.case_id.like("crash-%")).count()
+                )
+            if stored >= 100:
+                time.sleep(0.5)
+                break
+            time.sleep(0.05)
         _stop(process, signal.SIGKILL)
 
     with ThreadPoolExecutor(1) as pool:
