@@ -17,11 +17,15 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from casetriage.schemas import MODEL_INPUT_FIELDS, SENSITIVE_ATTRIBUTES
 from casetriage.settings import get_settings
+
+if TYPE_CHECKING:
+    from serving.audit_log import Actor
 
 __all__ = ["ReleaseError", "ReleaseOutcome", "release_candidate", "signoff"]
 
@@ -38,7 +42,9 @@ def _run_of(version: str) -> tuple[str, dict[str, float]]:
     return run_id, dict(client.get_run(run_id).data.metrics)
 
 
-def _record_in_audit_log(action: str, version: str, details: dict, *, actor=None) -> None:
+def _record_in_audit_log(
+    action: str, version: str, details: dict, *, actor: Actor | None = None
+) -> None:
     """Append the release decision to the service's hash-chained audit log, as ``actor``
     (a ``serving.audit_log.Actor``; the operator's CLI when None).
 
@@ -179,7 +185,9 @@ def release_candidate(
     )
 
 
-def signoff(version: str, *, reviewer: str, reason: str, block: bool = False, actor=None) -> str:
+def signoff(
+    version: str, *, reviewer: str, reason: str, block: bool = False, actor: Actor | None = None
+) -> str:
     """Record an ethics reviewer's decision on a ``review`` release.
 
     Signing off promotes the version to ``champion``; blocking records why and leaves the

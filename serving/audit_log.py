@@ -36,7 +36,6 @@ __all__ = [
     "append_entry",
     "entry_hash",
     "iter_entries",
-    "lock_chain",
     "verify_chain",
 ]
 
@@ -152,16 +151,6 @@ def append_entry(
         ],
     )
     return entry
-
-
-def lock_chain(session: Session) -> None:
-    """Take the chain's write lock now, for the rest of the transaction, so that the
-    transaction runs alone among writers.
-
-    The service's own writers no longer call it (they take the lock in
-    :func:`append_entries`, at the end); it is kept for a caller that needs that.
-    """
-    session.execute(select(AuditHead.id).where(AuditHead.id == 1).with_for_update())
 
 
 def iter_entries(session: Session, *, batch: int = 1000) -> Iterator[AuditEntry]:

@@ -62,7 +62,11 @@ def make_engine(url: str, *, timeouts: DatabaseTimeouts | None = None) -> Engine
         @event.listens_for(engine, "begin")
         def _sqlite_begin_immediate(connection) -> None:
             connection.info["holds_writer_lock"] = writer.acquire(timeout=timeouts.statement_s)
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            except Exception:
+                _sqlite_end(connection)  # no transaction began, so no commit will release it
+                raise
 
         @event.listens_for(engine, "commit")
         @event.listens_for(engine, "rollback")

@@ -84,7 +84,8 @@ class TriageAPI:
 
         from serving.errors import ApiError
 
-        for attempt in range(SCORER_ATTEMPTS):
+        attempt = 1
+        while True:
             try:
                 return await self.scorer.to_async.score(cases)
             except ServiceUnavailable as error:
@@ -94,13 +95,13 @@ class TriageAPI:
                 ) from error
             except aiohttp.ClientConnectionError as error:
                 # the scorer closed a pooled keep-alive connection as it was reused
-                if attempt + 1 == SCORER_ATTEMPTS:
+                if attempt == SCORER_ATTEMPTS:
                     raise ApiError(
                         "the scorer is unreachable; retry with the same Idempotency-Key",
                         status_code=503,
                     ) from error
-                await asyncio.sleep(0.05 * (attempt + 1))
-        raise AssertionError("unreachable")
+                await asyncio.sleep(0.05 * attempt)
+                attempt += 1
 
     def __is_ready__(self) -> bool:
         """Ready when the database answers (BentoML also waits for the scorer)."""

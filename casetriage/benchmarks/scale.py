@@ -105,21 +105,6 @@ def _batch_load(urls: list[str], batches: list[list[dict]], headers: dict, tag: 
     return stored / (time.perf_counter() - started)
 
 
-def _load_cases(root: Path, n: int) -> list[dict]:
-    """``n`` synthetic cases (only the fields the API takes), apart from the training data."""
-    import pandas as pd
-
-    from casetriage.benchmarks.serving import CASE_COLUMNS
-    from casetriage.synth import generate_caseload, write_caseload
-
-    write_caseload(generate_caseload(n_cases=n, seed=2), root / "load")
-    frame = pd.read_csv(root / "load" / "cases.csv", dtype={"case_id": str})
-    return [
-        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-        for row in frame[list(CASE_COLUMNS)].to_dict(orient="records")
-    ]
-
-
 def _tagged(cases: list[dict], tag: str) -> list[dict]:
     return [case | {"case_id": f"{tag}-{case['case_id']}"} for case in cases]
 
@@ -127,12 +112,12 @@ def _tagged(cases: list[dict], tag: str) -> list[dict]:
 def _replica_figures(root: Path, env: dict[str, str], *, n_batches: int, batch: int):
     from sqlalchemy import func, select
 
-    from casetriage.benchmarks.serving import _start, _stop
+    from casetriage.benchmarks.serving import _start, _stop, load_cases
     from serving.audit_log import verify_chain
     from serving.runtime import open_store
     from serving.tables import ScoreRecord
 
-    cases = _load_cases(root, n_batches * batch)
+    cases = load_cases(root, n_batches * batch)
     batches = [cases[i : i + batch] for i in range(0, len(cases), batch)]
     with _throwaway_postgres() as (database_url, pg_data):
         env = env | {"CASETRIAGE_DATABASE_URL": database_url}

@@ -121,6 +121,20 @@ def _champion_env(root: Path) -> dict[str, str]:
     return env
 
 
+def load_cases(root: Path, n: int) -> list[dict]:
+    """``n`` synthetic cases (only the fields the API takes), apart from the training data."""
+    import pandas as pd
+
+    from casetriage.synth import generate_caseload, write_caseload
+
+    write_caseload(generate_caseload(n_cases=n, seed=2), root / "load")
+    frame = pd.read_csv(root / "load" / "cases.csv", dtype={"case_id": str})
+    return [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for row in frame[list(CASE_COLUMNS)].to_dict(orient="records")
+    ]
+
+
 def _load(
     url: str, path: str, bodies: list[dict], headers: dict, *, key_prefix: str = ""
 ) -> tuple[list[float], float, list]:
@@ -168,7 +182,6 @@ def _scorer_rss(pid: int) -> float:
 
 def run(*, quick: bool) -> list[Figure]:
     """Measure the serving figures; ``quick`` uses fewer requests."""
-    from casetriage.benchmarks.scale import _load_cases
     from serving.api_keys import create_key
     from serving.audit_log import CLI_ACTOR, verify_chain
     from serving.champion import load_champion
@@ -182,7 +195,7 @@ def run(*, quick: bool) -> list[Figure]:
         key = create_key(session, role="case_system", name="bench", actor=CLI_ACTOR).key
     headers = {"X-API-Key": key}
     n_single, n_batch = (64, 200) if quick else (320, 2400)
-    cases = _load_cases(root, n_single + n_batch + 200)
+    cases = load_cases(root, n_single + n_batch + 200)
     figures: list[Figure] = []
 
     process, url = _start("serving.service:TriageAPI", env, root, "api")
