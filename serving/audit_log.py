@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from serving.tables import GENESIS_HASH, AuditEntry, AuditHead
@@ -34,6 +34,7 @@ __all__ = [
     "NewEntry",
     "append_entries",
     "append_entry",
+    "append_entry_rows",
     "entry_hash",
     "iter_entries",
     "verify_chain",
@@ -60,18 +61,25 @@ def entry_hash(*, prev_hash: str, payload: dict[str, Any]) -> str:
     return hashlib.sha256(f"{prev_hash}\n{_canonical(payload)}".encode()).hexdigest()
 
 
+_PAYLOAD_FIELDS = (
+    "seq",
+    "at",
+    "actor_key_id",
+    "actor_role",
+    "action",
+    "case_id",
+    "score_id",
+    "model_version",
+    "details",
+)
+
+
 def _payload(entry: AuditEntry) -> dict[str, Any]:
-    return {
-        "seq": entry.seq,
-        "at": entry.at,
-        "actor_key_id": entry.actor_key_id,
-        "actor_role": entry.actor_role,
-        "action": entry.action,
-        "case_id": entry.case_id,
-        "score_id": entry.score_id,
-        "model_version": entry.model_version,
-        "details": entry.details,
-    }
+    return {name: getattr(entry, name) for name in _PAYLOAD_FIELDS}
+
+
+def _row_payload(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: row[name] for name in _PAYLOAD_FIELDS}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,39 +98,43 @@ def append_entries(session: Session, entries: Sequence[NewEntry]) -> list[AuditE
     """Append ``entries`` in order in ``session``'s transaction, under one head lock.
 
     The head is locked (``FOR UPDATE``) and re-read from the database, the entries are
-    chained onto it, the head moves once and the entries go in as one batch. Call it as
-    the transaction's last step: the lock is held from here to the commit.
+    chained onto it, go in as one batch and the head moves once. Call it as the
+    transaction's last step: the lock is held from here to the commit.
     """
+    return [AuditEntry(**row) for row in append_entry_rows(session, entries)]
+
+
+def append_entry_rows(session: Session, entries: Sequence[NewEntry]) -> list[dict[str, Any]]:
+    """:func:`append_entries` returning the inserted rows as dicts, for callers that do
+    not need ORM objects (building one costs more than hashing the entry)."""
     if not entries:
         return []
-    head = session.execute(
-        select(AuditHead)
-        .where(AuditHead.id == 1)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-    seq, prev_hash = head.seq, head.entry_hash
+    seq, prev_hash = session.execute(
+        select(AuditHead.seq, AuditHead.entry_hash).where(AuditHead.id == 1).with_for_update()
+    ).one()
     rows = []
     for new in entries:
         seq += 1
-        entry = AuditEntry(
-            seq=seq,
-            prev_hash=prev_hash,
-            at=datetime.now(UTC).isoformat(timespec="microseconds"),
-            actor_key_id=new.actor.key_id,
-            actor_role=new.actor.role,
-            action=new.action,
-            case_id=new.case_id,
-            score_id=new.score_id,
-            model_version=new.model_version,
-            details=_canonical(new.details or {}),
-        )
-        entry.entry_hash = entry_hash(prev_hash=prev_hash, payload=_payload(entry))
-        prev_hash = entry.entry_hash
-        rows.append(entry)
-    head.seq, head.entry_hash = seq, prev_hash
-    session.add_all(rows)
-    session.flush()
+        row = {
+            "seq": seq,
+            "prev_hash": prev_hash,
+            "at": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "actor_key_id": new.actor.key_id,
+            "actor_role": new.actor.role,
+            "action": new.action,
+            "case_id": new.case_id,
+            "score_id": new.score_id,
+            "model_version": new.model_version,
+            "details": _canonical(new.details or {}),
+        }
+        row["entry_hash"] = prev_hash = entry_hash(prev_hash=prev_hash, payload=_row_payload(row))
+        rows.append(row)
+    session.execute(insert(AuditEntry.__table__), rows)
+    session.execute(
+        update(AuditHead.__table__)
+        .where(AuditHead.__table__.c.id == 1)
+        .values(seq=seq, entry_hash=prev_hash)
+    )
     return rows
 
 

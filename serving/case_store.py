@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, exists, func, select
+from sqlalchemy import Table, delete, exists, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from casetriage.schemas import is_active
 from serving.api_keys import authenticate
 from serving.api_schemas import CaseIn, DecisionIn
-from serving.audit_log import Actor, NewEntry, append_entries, append_entry
+from serving.audit_log import Actor, NewEntry, append_entry, append_entry_rows
 from serving.errors import ApiError, ConflictError, NotFoundError
 from serving.note_cipher import NoteCipher
 from serving.tables import (
@@ -35,7 +35,6 @@ from serving.tables import (
 __all__ = ["AUDITED_ATTRIBUTES", "CaseStore", "IdempotencyRaceError", "QueueFilter", "utc"]
 
 AUDITED_ATTRIBUTES = ("race_ethnicity", "sex", "age_band", "disability")
-_UPSERT_ROWS = 500  # rows per INSERT ... ON CONFLICT statement (bind-parameter limits)
 
 
 def utc(moment: datetime) -> datetime:
@@ -110,65 +109,55 @@ class CaseStore:
         so an erasure or a later score of that case comes after this one in the chain too.
         """
         now = datetime.now(UTC)
-        records: list[ScoreRecord] = []
+        score_rows = [
+            _score_row(case, result, now) for case, result in zip(cases, results, strict=True)
+        ]
         try:
             with self.sessions.begin() as session:
                 self._upsert_cases(session, cases, now)
-                needs: list[ScoreNeed] = []
-                for case, result in zip(cases, results, strict=True):
-                    record = ScoreRecord(
-                        score_id=uuid.uuid4().hex,
-                        case_id=case.case_id,
-                        model_version=str(result["model_version"]),
-                        tier=int(result["tier"]["tier"]),
-                        probability=float(result["risk"]["probability"]),
-                        status="pending_review",
-                        result={key: result[key] for key in ("needs", "risk", "tier", "workers")},
-                        created_at=now,
-                    )
-                    records.append(record)
-                    needs.extend(
-                        ScoreNeed(score_id=record.score_id, need=need)
-                        for need in sorted({n["need"] for n in result["needs"] if is_active(n)})
-                    )
-                session.add_all(records)
-                session.flush()  # scores before needs: the ORM knows no order between them
-                session.add_all(needs)
-                session.flush()
+                # Core executemany, not ORM objects: the unit of work cost more CPU per
+                # score than the rest of the write path together
+                session.execute(insert(ScoreRecord.__table__), score_rows)
+                need_rows = [
+                    {"score_id": row["score_id"], "need": need}
+                    for row in score_rows
+                    for need in _active_needs(row["result"])
+                ]
+                if need_rows:
+                    session.execute(insert(ScoreNeed.__table__), need_rows)
                 if idempotency is not None:
                     scope, key, request_hash = idempotency
-                    session.add(
-                        IdempotencyRecord(
+                    session.execute(
+                        insert(IdempotencyRecord.__table__).values(
                             scope=scope,
                             idempotency_key=key,
                             request_hash=request_hash,
-                            score_ids=[record.score_id for record in records],
+                            score_ids=[row["score_id"] for row in score_rows],
                             created_at=now,
                         )
                     )
-                    session.flush()
-                append_entries(
+                append_entry_rows(
                     session,
                     [
                         NewEntry(
                             actor=actor,
                             action="score",
-                            case_id=record.case_id,
-                            score_id=record.score_id,
-                            model_version=record.model_version,
+                            case_id=row["case_id"],
+                            score_id=row["score_id"],
+                            model_version=row["model_version"],
                             details={
-                                "tier": record.tier,
-                                "probability": round(record.probability, 6),
+                                "tier": row["tier"],
+                                "probability": round(row["probability"], 6),
                             },
                         )
-                        for record in records
+                        for row in score_rows
                     ],
                 )
         except IntegrityError as error:
             if idempotency is not None and "idempotency" in str(error.orig).lower():
                 raise IdempotencyRaceError from error
             raise
-        return records
+        return [ScoreRecord(**row) for row in score_rows]
 
     def _upsert_cases(self, session: Session, cases: list[CaseIn], now: datetime) -> None:
         """Insert or refresh each case (and its sensitive attributes, when given).
@@ -465,6 +454,25 @@ class CaseStore:
             append_entry(session, actor=actor, action=action, **fields)
 
 
+def _score_row(case: CaseIn, result: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The ``scores`` row of one scored case, still ``pending_review``."""
+    return {
+        "score_id": uuid.uuid4().hex,
+        "case_id": case.case_id,
+        "model_version": str(result["model_version"]),
+        "tier": int(result["tier"]["tier"]),
+        "probability": float(result["risk"]["probability"]),
+        "status": "pending_review",
+        "result": {key: result[key] for key in ("needs", "risk", "tier", "workers")},
+        "created_at": now,
+    }
+
+
+def _active_needs(result: dict[str, Any]) -> list[str]:
+    """The distinct needs present now for the client, sorted: a score's ``score_needs``."""
+    return sorted({need["need"] for need in result["needs"] if is_active(need)})
+
+
 def _upsert(
     session: Session, table: Table, rows: list[dict[str, Any]], *, update: tuple[str, ...]
 ) -> None:
@@ -476,12 +484,14 @@ def _upsert(
     if not rows:
         return
     dialect = session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    statement = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](table)
     key = [column.name for column in table.primary_key.columns]
-    for start in range(0, len(rows), _UPSERT_ROWS):
-        statement = insert(table).values(rows[start : start + _UPSERT_ROWS])
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=key, set_={name: statement.excluded[name] for name in update}
-            )
-        )
+    # executemany of one cached statement, which the engine sends as multi-row INSERTs
+    # ("insertmanyvalues") instead of compiling a statement of len(rows) VALUES each call;
+    # SQLAlchemy batches an upsert like that only when it has a RETURNING clause
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=key, set_={name: statement.excluded[name] for name in update}
+        ).returning(*table.primary_key.columns),
+        rows,
+    )
