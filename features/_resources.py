@@ -63,7 +63,7 @@ class ContextRules:
     answer_separators: tuple[str, ...] = ()
     affirmative_answers: tuple[tuple[str, ...], ...] = ()
     negative_answers: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
-    sentence_breaks: tuple[str, ...] = ()
+    sentence_break_tokens: tuple[str, ...] = ()
 
 
 def _data_path(name: str) -> Path:
@@ -181,22 +181,18 @@ def load_context_rules(path: str | Path | None = None) -> ContextRules:
         answer_separators=_strings(file, "answers.separators", answers.get("separators")),
         affirmative_answers=_answers("affirmative"),
         negative_answers=_answers("negative"),
-        sentence_breaks=_regexes(file, content.get("sentence_breaks")),
+        sentence_break_tokens=_single_tokens(file, content.get("sentence_break_tokens")),
     )
 
 
-def _regexes(file: Path, values: Any) -> tuple[str, ...]:
-    import re
-
-    patterns = _strings(file, "sentence_breaks", values)
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
+def _single_tokens(file: Path, values: Any) -> tuple[str, ...]:
+    tokens = _strings(file, "sentence_break_tokens", values)
+    for token in tokens:
+        if not token or any(c.isspace() for c in token):
             raise ResourceError(
-                f"{file}: sentence_breaks {pattern!r} is not a regex ({exc})"
-            ) from exc
-    return patterns
+                f"{file}: sentence_break_tokens {token!r} must be one token, without spaces"
+            )
+    return tokens
 
 
 def load_icd_codes(path: str | Path | None = None) -> dict[str, str | None]:

@@ -16,6 +16,7 @@ refused by :meth:`TokenPatterns.add` so the caller can keep them in a ``Matcher`
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,8 +25,17 @@ import numpy as np
 from spacy.attrs import LOWER, ORTH, SENT_START
 from spacy.strings import hash_string
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
-__all__ = ["DocColumns", "TokenPatterns", "doc_columns"]
+__all__ = [
+    "DocColumns",
+    "TokenPatterns",
+    "doc_columns",
+    "drop_columns",
+    "hash_array",
+    "keep_columns",
+    "where_in",
+]
 
 _TOKEN_ATTRS = {"LOWER": "LOWER", "TEXT": "ORTH", "ORTH": "ORTH"}
 _FLAGS = {
@@ -44,35 +54,86 @@ class DocColumns:
     """Per-token hashes of one doc and its sentence starts, read once with ``Doc.to_array``.
 
     Indexing plain lists is far cheaper than creating a ``Token`` per access, which is what
-    ``doc[i].lower_`` costs; flags (``is_punct``...) are read from the token only where a
-    pattern asks, which is rare.
+    ``doc[i].lower_`` costs, and the same columns as arrays find the tokens of a set of
+    words in one vectorised call. Flags (``is_punct``...) are lexeme flags, read from the
+    vocab only where a pattern asks, which is rare. It holds the vocab, not the doc, so
+    keeping it on the doc makes no reference cycle.
     """
 
-    doc: Doc
+    vocab: Vocab
     orth: list[int]
     lower: list[int]
     sentence_starts: list[int]
+    orth_array: np.ndarray
+    lower_array: np.ndarray
+
+    @classmethod
+    def from_hashes(
+        cls, vocab: Vocab, hashes: np.ndarray, sentence_starts: list[int]
+    ) -> DocColumns:
+        """From a ``(tokens, 2)`` array of ORTH and LOWER hashes."""
+        orth, lower = hashes.T.tolist()
+        return cls(vocab, orth, lower, sentence_starts, hashes[:, 0], hashes[:, 1])
 
     def text(self, i: int) -> str:
-        return self.doc.vocab.strings[self.orth[i]]
+        return self.vocab.strings[self.orth[i]]
 
     def flag(self, name: str, i: int) -> int:
-        return int(getattr(self.doc[i], _FLAGS[name]))
+        return int(getattr(self.vocab[self.orth[i]], _FLAGS[name]))
+
+    def where_lower(self, words: np.ndarray) -> list[int]:
+        """Offsets of the tokens whose LOWER hash is in ``words`` (see :func:`hash_array`)."""
+        return where_in(self.lower_array, words)
+
+    def where_orth(self, tokens: np.ndarray) -> list[int]:
+        """Offsets of the tokens whose ORTH hash is in ``tokens`` (see :func:`hash_array`)."""
+        return where_in(self.orth_array, tokens)
+
+
+def hash_array(hashes) -> np.ndarray:
+    """A sorted uint64 array of string hashes, for :meth:`DocColumns.where_lower`."""
+    return np.array(sorted(set(hashes)), dtype=np.uint64)
+
+
+def where_in(column: np.ndarray, members: np.ndarray) -> list[int]:
+    """Offsets where ``column`` holds one of the sorted ``members``: a binary search per
+    token (``np.isin`` sorts the column first, which costs more on a long doc)."""
+    if len(members) == 0 or len(column) == 0:
+        return []
+    slots = np.searchsorted(members, column).clip(max=len(members) - 1)
+    return np.flatnonzero(members[slots] == column).tolist()
+
+
+_COLUMNS_KEY = ("casetriage", "columns")
+
+
+def keep_columns(doc: Doc, columns: DocColumns) -> None:
+    """Keep the columns on the doc for the components after the sentence splitter; they hold
+    only while the tokens and sentence starts stay as they are (:func:`drop_columns` ends it)."""
+    doc.user_data[_COLUMNS_KEY] = columns
+
+
+def drop_columns(doc: Doc) -> None:
+    """Forget kept columns (the last component calls this: user data is serialised)."""
+    doc.user_data.pop(_COLUMNS_KEY, None)
 
 
 def doc_columns(doc: Doc) -> DocColumns:
-    """Read the columns the matchers and the ConText component need, in one call.
+    """The columns the matchers and the ConText component need: those the sentence splitter
+    kept, or read now in one ``Doc.to_array`` call.
 
     ``sentence_starts`` are the offsets ``doc.sents`` would yield (token 0 always starts
     one), so it must be read after the sentence boundaries are final.
     """
+    kept = doc.user_data.get(_COLUMNS_KEY)
+    if kept is not None and len(kept.orth) == len(doc):
+        return kept
     if len(doc) == 0:
-        return DocColumns(doc, [], [], [])
+        return DocColumns.from_hashes(doc.vocab, np.zeros((0, 2), dtype=np.uint64), [])
     array = doc.to_array([ORTH, LOWER, SENT_START])
     # SENT_START is -1/0/1 and comes back as uint64: compare with 1 only
     starts = np.flatnonzero(array[1:, 2] == 1) + 1
-    orth, lower = array[:, :2].T.tolist()
-    return DocColumns(doc, orth=orth, lower=lower, sentence_starts=[0, *starts.tolist()])
+    return DocColumns.from_hashes(doc.vocab, array[:, :2], [0, *starts.tolist()])
 
 
 # a constraint: ("attr", column, frozenset of hashes, wanted), ("regex", column, pattern, _)
@@ -153,7 +214,7 @@ def _holds(constraints: tuple[_Constraint, ...], columns: DocColumns, i: int) ->
         else:
             text = columns.text(i)
             if column == "LOWER":
-                text = columns.doc.vocab.strings[columns.lower[i]]
+                text = columns.vocab.strings[columns.lower[i]]
             if not value.search(text):
                 return False
     return True
@@ -216,6 +277,7 @@ class TokenPatterns:
         self._anchors: dict[int, list[tuple[int, int]]] = {}
         self._required: list[list[frozenset[int]]] = []
         self._scan_everywhere: list[int] = []
+        self._anchor_words = hash_array(())
 
     def __len__(self) -> int:
         return len(self._patterns)
@@ -241,36 +303,45 @@ class TokenPatterns:
             self._scan_everywhere.append(index)
         for token, offset in anchors:
             self._anchors.setdefault(token, []).append((index, offset))
+        self._anchor_words = hash_array(self._anchors)
         return True
 
     def __call__(
         self, columns: DocColumns, start: int = 0, end: int | None = None
     ) -> list[tuple[str, int, int]]:
         """Matches ``(key, start, end)`` within tokens ``[start, end)``, sorted."""
-        end = len(columns.lower) if end is None else end
+        return self.in_windows(columns, [(start, len(columns.lower) if end is None else end)])
+
+    def in_windows(
+        self, columns: DocColumns, windows: list[tuple[int, int]]
+    ) -> list[tuple[str, int, int]]:
+        """Matches ``(key, start, end)`` each within one of the token ranges ``windows``
+        (one call for many sentences costs less than a call per sentence), sorted."""
         lower = columns.lower
-        present = set(lower[start:end])
+        present: set[int] = set()
+        for start, end in windows:
+            present.update(lower[start:end])
         viable: dict[int, bool] = {}
 
         def can_match(index: int) -> bool:
-            # only if every mandatory LOWER slot has one of its words in the window
+            # only if every mandatory LOWER slot has one of its words in the windows
             if index not in viable:
                 viable[index] = all(not w.isdisjoint(present) for w in self._required[index])
             return viable[index]
 
-        candidates: set[tuple[int, int]] = set()
+        candidates: set[tuple[int, int, int]] = set()  # (pattern, start, window end)
         anchors = self._anchors
-        for i in range(start, end):
-            hit = anchors.get(lower[i])
-            if hit is not None:
-                for index, offset in hit:
+        anchored = columns.where_lower(self._anchor_words) if anchors else []
+        for start, end in windows:
+            for i in anchored[bisect_left(anchored, start) : bisect_left(anchored, end)]:
+                for index, offset in anchors[lower[i]]:
                     if i - offset >= start and can_match(index):
-                        candidates.add((index, i - offset))
-        for index in self._scan_everywhere:
-            if can_match(index):
-                candidates.update((index, i) for i in range(start, end))
+                        candidates.add((index, i - offset, end))
+            for index in self._scan_everywhere:
+                if can_match(index):
+                    candidates.update((index, i, end) for i in range(start, end))
         matches: set[tuple[str, int, int]] = set()
-        for index, i in candidates:
+        for index, i, end in candidates:
             key, slots = self._patterns[index]
             found: set[int] = set()
             _ends(slots, 0, i, end, columns, found)

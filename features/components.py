@@ -6,8 +6,9 @@ Both are registered with ``@Language.factory`` when this module is imported by
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -15,14 +16,22 @@ from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
 from features._resources import STATUS_CATEGORIES, load_context_rules, load_lexicon
-from features._token_patterns import DocColumns, TokenPatterns, doc_columns
+from features._span_values import SpanValues
+from features._token_patterns import (
+    DocColumns,
+    TokenPatterns,
+    doc_columns,
+    drop_columns,
+    hash_array,
+)
 
 __all__ = [
     "NEEDS_SPAN_KEY",
+    "SPAN_EXTENSIONS",
     "NeedContext",
     "NeedMatcher",
-    "TelegraphicBreaks",
     "register_extensions",
+    "span_values",
 ]
 
 NEEDS_SPAN_KEY = "needs"
@@ -35,17 +44,26 @@ _CATEGORY_STATUS = {
 }
 
 
+#: The span attributes the components assign, with their defaults.
+SPAN_EXTENSIONS: dict[str, Any] = {
+    "lexical_status": "present",
+    "status": "present",
+    "experiencer": "client",
+    "self_evident": False,
+    "modifiers": (),
+}
+
+
 def register_extensions() -> None:
     """Declare the custom attributes the components assign (idempotent)."""
-    for name, default in (
-        ("lexical_status", "present"),
-        ("status", "present"),
-        ("experiencer", "client"),
-        ("self_evident", False),
-        ("modifiers", ()),
-    ):
+    for name, default in SPAN_EXTENSIONS.items():
         if not Span.has_extension(name):
             Span.set_extension(name, default=default)
+
+
+def span_values(doc: Doc) -> SpanValues:
+    """Fast access to the needs attributes of ``doc``'s spans (see ``_span_values``)."""
+    return SpanValues(doc, SPAN_EXTENSIONS)
 
 
 def _run(matcher: Matcher | PhraseMatcher, doc: Doc) -> list[tuple[int, int, int]]:
@@ -86,30 +104,6 @@ def _word_docs(nlp: Language, sequences: list[list[str]]) -> list[Doc]:
 
 def _phrase_docs(nlp: Language, phrases) -> list[Doc]:
     return [nlp.make_doc(p) for p in phrases]
-
-
-class TelegraphicBreaks:
-    """Start a sentence after separators staff use instead of full stops ("no DV / uninsured").
-
-    The separators are regexes from ``context_rules.yaml`` (``sentence_breaks``); searching the
-    text with them is much cheaper than a Python loop over tokens.
-    """
-
-    def __init__(self, nlp: Language, name: str, *, rules_path: str = "") -> None:
-        import re
-
-        self.name = name
-        breaks = load_context_rules(rules_path or None).sentence_breaks
-        self._regex = re.compile("|".join(f"(?:{b})" for b in breaks)) if breaks else None
-
-    def __call__(self, doc: Doc) -> Doc:
-        if self._regex is None:
-            return doc
-        for match in self._regex.finditer(doc.text):
-            span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
-            if span is not None and span.end < len(doc):
-                doc[span.end].is_sent_start = True
-        return doc
 
 
 class NeedMatcher:
@@ -181,13 +175,14 @@ class NeedMatcher:
                     kept.append((start, end, need, status, self_evident))
         kept.sort(key=lambda m: (m[0], m[1]))
         mentions: list[Span] = []
+        values = span_values(doc)
         for start, end, need, _, _ in kept:
             status, self_evident = last[start, end]
             span = Span(doc, start, end, label=need)
-            extensions = span._  # one Underscore per span: creating one is not free
-            extensions.lexical_status = status
-            extensions.status = status
-            extensions.self_evident = self_evident
+            chars = span.start_char, span.end_char
+            values.set(chars, "lexical_status", status)
+            values.set(chars, "status", status)
+            values.set(chars, "self_evident", self_evident)
             mentions.append(span)
         doc.spans[NEEDS_SPAN_KEY] = mentions
         return doc
@@ -227,6 +222,23 @@ class _Terminator:
     categories: frozenset[str]
 
 
+class _Containers:
+    """Find the first mention (in order of start, then end) that contains a token range."""
+
+    def __init__(self, mentions: list[tuple[int, int]]) -> None:
+        self._mentions = mentions  # sorted by (start, end), as the span group is
+        self._starts = [start for start, _ in mentions]
+        self._longest = max((end - start for start, end in mentions), default=0)
+
+    def first(self, start: int, end: int) -> tuple[int, int] | None:
+        # only a mention starting at most the longest mention's length earlier can contain it
+        low = bisect_left(self._starts, start - self._longest)
+        for i in range(low, bisect_right(self._starts, start)):
+            if end <= self._mentions[i][1]:
+                return self._mentions[i]
+        return None
+
+
 class NeedContext:
     """ConText: set each need mention's status and experiencer from triggers in scope.
 
@@ -258,6 +270,7 @@ class NeedContext:
         # answers are compared on token hashes (ORTH for separators, LOWER for the words)
         self._separators = frozenset(hash_string(s) for s in rules.answer_separators)
         self._semicolon = hash_string(";")
+        self._answer_marks = hash_array([*self._separators, self._semicolon])
         self._answers = [
             (tuple(t.lower for t in nlp.make_doc(" ".join(a))), "present")
             for a in rules.affirmative_answers
@@ -269,24 +282,31 @@ class NeedContext:
 
     def __call__(self, doc: Doc) -> Doc:
         mentions = list(doc.spans[NEEDS_SPAN_KEY]) if NEEDS_SPAN_KEY in doc.spans else []
+        columns = doc_columns(doc)
+        drop_columns(doc)  # the last reader of the kept columns
         if not mentions:
             return doc
-        columns = doc_columns(doc)
         sent_starts = columns.sentence_starts
         sent_bounds = [*sent_starts[1:], len(doc)]
-        mention_sents = sorted({bisect_right(sent_starts, m.start) - 1 for m in mentions})
-        windows = [(sent_starts[i], sent_bounds[i]) for i in mention_sents]
-        triggers, terminators = self._find_triggers(doc, columns, mentions, windows)
+        bounds = [(m.start, m.end) for m in mentions]
+        mention_sents = [bisect_right(sent_starts, start) - 1 for start, _ in bounds]
+        windows = [(sent_starts[i], sent_bounds[i]) for i in sorted(set(mention_sents))]
+        triggers, terminators = self._find_triggers(doc, columns, bounds, windows)
         # "no PCP" carries its own polarity: a negation outside it does not flip it back
         self_negated = {t.inside for t in triggers if t.inside and t.category == "NEGATED"}
-        for mention in mentions:
-            extensions = mention._  # one Underscore per span: creating one is not free
-            start, end = mention.start, mention.end
-            i = bisect_right(sent_starts, start) - 1
-            sent_start, sent_end = sent_starts[i], sent_bounds[i]
-            status_trigger = self._nearest(
-                start, end, triggers, terminators, sent_start, sent_end, STATUS_CATEGORIES
-            )
+        marks = columns.where_orth(self._answer_marks) if self._separators else []
+        # a trigger acts, and a terminator stops one, only within its sentence
+        by_sentence: dict[int, tuple[list[_Trigger], list[_Terminator]]] = {}
+        for item in (*triggers, *terminators):
+            i = bisect_right(sent_starts, item.start) - 1
+            if item.end <= sent_bounds[i]:
+                found = by_sentence.setdefault(i, ([], []))
+                found[isinstance(item, _Terminator)].append(item)
+        values = span_values(doc)
+        for mention, (start, end), i in zip(mentions, bounds, mention_sents, strict=True):
+            chars = mention.start_char, mention.end_char
+            in_sentence, stops = by_sentence.get(i, ((), ()))
+            status_trigger = self._nearest(start, end, in_sentence, stops, STATUS_CATEGORIES)
             if (
                 status_trigger is not None
                 and status_trigger.category == "NEGATED"
@@ -294,23 +314,22 @@ class NeedContext:
             ):
                 status_trigger = None
             experiencer_categories = (
-                ("OTHER_SUBJECT",) if extensions.self_evident else _EXPERIENCER_CATEGORIES
+                ("OTHER_SUBJECT",) if values.get(chars, "self_evident") else _EXPERIENCER_CATEGORIES
             )
-            other_trigger = self._nearest(
-                start, end, triggers, terminators, sent_start, sent_end, experiencer_categories
-            )
-            status = extensions.lexical_status
+            other_trigger = self._nearest(start, end, in_sentence, stops, experiencer_categories)
+            status = values.get(chars, "lexical_status")
             if status_trigger is not None:
                 overlaps = status_trigger.end > start
                 status = self._combine(status, status_trigger.category, overlaps=overlaps)
-            answer = self._answer(columns, end, sent_end)
+            answer = self._answer(columns, marks, end, sent_bounds[i])
             if answer is not None:
                 status = answer
-            extensions.status = status
-            extensions.experiencer = "other" if other_trigger is not None else "client"
-            extensions.modifiers = tuple(
+            values.set(chars, "status", status)
+            values.set(chars, "experiencer", "other" if other_trigger is not None else "client")
+            modifiers = tuple(
                 (t.category, t.start, t.end) for t in (status_trigger, other_trigger) if t
             )
+            values.set(chars, "modifiers", modifiers)
         return doc
 
     @staticmethod
@@ -325,21 +344,24 @@ class NeedContext:
         self,
         doc: Doc,
         columns: DocColumns,
-        mentions: list[Span],
+        mentions: list[tuple[int, int]],
         windows: list[tuple[int, int]],
     ) -> tuple[list[_Trigger], list[_Terminator]]:
         strings = doc.vocab.strings
         found = [(int(strings[m]), s, e) for m, s, e in _run(self._phrases, doc)]
         # token patterns run only on sentences that hold a mention (a trigger never reaches
         # beyond its sentence); Matcher offsets are span-relative
+        if len(self._patterns):
+            found += [(int(key), s, e) for key, s, e in self._patterns.in_windows(columns, windows)]
         for w0, w1 in windows:
-            if len(self._patterns):
-                found += [(int(key), s, e) for key, s, e in self._patterns(columns, w0, w1)]
             if len(self._matcher):
                 found += [
                     (int(strings[m]), w0 + s, w0 + e) for m, s, e in self._matcher(doc[w0:w1])
                 ]
-        pseudo = [(s, e) for r, s, e in found if self._rules[r].category == "PSEUDO"]
+        pseudo: set[int] = set()  # tokens of pseudo-triggers
+        for r, s, e in found:
+            if self._rules[r].category == "PSEUDO":
+                pseudo.update(range(s, e))
         candidates, terminators = [], []
         for r, s, e in found:
             rule = self._rules[r]
@@ -348,42 +370,42 @@ class NeedContext:
             if rule.category == "TERMINATE":
                 terminators.append((s, e, frozenset(rule.terminates)))
                 continue
-            if any(ps < e and s < pe for ps, pe in pseudo):
+            if not pseudo.isdisjoint(range(s, e)):
                 continue
             candidates.append((s, e, rule))
         # longest trigger wins where triggers overlap ("denies any history of" > "history of")
         candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+        container = _Containers(mentions)
         kept: list[_Trigger] = []
         taken: set[int] = set()
         spans_kept: set[tuple[int, int]] = set()
         for s, e, rule in candidates:
             # the same phrase may be a trigger in several rules (forward and backward)
-            if (s, e) not in spans_kept and taken.intersection(range(s, e)):
+            if (s, e) not in spans_kept and not taken.isdisjoint(range(s, e)):
                 continue
             taken.update(range(s, e))
             spans_kept.add((s, e))
-            inside = next(((m.start, m.end) for m in mentions if m.start <= s and e <= m.end), None)
+            inside = container.first(s, e)
             kept.append(
                 _Trigger(s, e, rule.category, rule.direction, rule.max_scope, inside=inside)
             )
         kept_terminators = [
             _Terminator(s, e, cats)
             for s, e, cats in terminators
-            if not taken.intersection(range(s, e))
-            and not any(m.start <= s and e <= m.end for m in mentions)
+            if taken.isdisjoint(range(s, e)) and container.first(s, e) is None
         ]
         return kept, kept_terminators
 
+    @staticmethod
     def _nearest(
-        self,
         mention_start: int,
         mention_end: int,
         triggers: list[_Trigger],
         terminators: list[_Terminator],
-        sent_start: int,
-        sent_end: int,
         categories: tuple[str, ...],
     ) -> _Trigger | None:
+        """The trigger of ``categories`` that reaches the mention, from those of its
+        sentence (see the class docstring), or None."""
         best, best_distance = None, None
         kind = [t for t in triggers if t.category in categories]
         for t in kind:
@@ -392,8 +414,6 @@ class NeedContext:
                 (mention_start, mention_end) == t.inside
                 or not (t.inside[0] <= mention_start and mention_end <= t.inside[1])
             ):
-                continue
-            if t.start < sent_start or t.end > sent_end:
                 continue
             # a trigger may share tokens with the mention ("would need" + "need childcare")
             if t.start < mention_start and t.end <= mention_end and t.direction != "backward":
@@ -420,35 +440,26 @@ class NeedContext:
                 best, best_distance = t, distance
         return best
 
-    def _answer(self, columns: DocColumns, mention_end: int, limit: int) -> str | None:
+    def _answer(
+        self, columns: DocColumns, marks: list[int], mention_end: int, limit: int
+    ) -> str | None:
         """The status a questionnaire answer gives the mention, if one follows it before a
-        semicolon or the end of the sentence (an item may name several needs)."""
-        if not self._separators:
+        semicolon or the end of the sentence (an item may name several needs). ``marks``
+        are the offsets of the doc's separators and semicolons."""
+        k = bisect_left(marks, mention_end)
+        if k == len(marks) or marks[k] >= min(limit, mention_end + 40):
             return None
-        orth, lower = columns.orth, columns.lower
-        for j in range(mention_end, min(limit, mention_end + 40)):
-            if orth[j] == self._semicolon:
-                return None
-            if orth[j] in self._separators:
-                following = [
-                    lower[k]
-                    for k in range(j + 1, min(j + 6, len(lower)))
-                    if not columns.text(k).isspace()
-                ]
-                for words, status in self._answers:
-                    if tuple(following[: len(words)]) == words:
-                        return status
-                return None
+        j = marks[k]
+        if columns.orth[j] == self._semicolon:
+            return None
+        lower = columns.lower
+        following = [
+            lower[i] for i in range(j + 1, min(j + 6, len(lower))) if not columns.text(i).isspace()
+        ]
+        for words, status in self._answers:
+            if tuple(following[: len(words)]) == words:
+                return status
         return None
-
-
-@Language.factory(
-    "telegraphic_breaks",
-    assigns=["token.is_sent_start"],
-    default_config={"rules_path": ""},
-)
-def make_telegraphic_breaks(nlp: Language, name: str, rules_path: str) -> TelegraphicBreaks:
-    return TelegraphicBreaks(nlp, name, rules_path=rules_path)
 
 
 @Language.factory(

@@ -14,12 +14,7 @@ from features.pipeline import build_pipeline
 
 def test_pipeline_is_blank_english_with_declared_components(extractor):
     nlp = extractor.nlp
-    assert nlp.pipe_names == [
-        "sentencizer",
-        "telegraphic_breaks",
-        "need_matcher",
-        "need_context",
-    ]
+    assert nlp.pipe_names == ["sentence_bounds", "need_matcher", "need_context"]
     assert nlp.meta["lang"] == "en"
     analysis = nlp.analyze_pipes()
     assert "doc.spans" in analysis["summary"]["need_matcher"]["assigns"]

@@ -69,12 +69,10 @@ def test_evidence_matches_offsets_on_arbitrary_text(extractor, text):
 
 
 def test_chunked_long_text_keeps_offsets(extractor):
-    from features.extractor import NeedsExtractor
 
     filler = "Client attended appointment and discussed goals. " * 50
     text = filler + "Pt is homeless.\n" + filler + "Denies SI."
-    small = NeedsExtractor.__new__(NeedsExtractor)
-    small.nlp, small.codes, small.chunk_chars = extractor.nlp, extractor.codes, 500
+    small = extractor.resized(chunk_chars=500)
     needs = {n["need"]: n for n in small.extract(text)}
     assert needs == {n["need"]: n for n in extractor.extract(text)}
     assert text[needs["homelessness"]["start"] : needs["homelessness"]["end"]] == "homeless"

@@ -1,0 +1,118 @@
+"""Sentence boundaries for intake notes, read from token hashes in one pass.
+
+The rule is spaCy's ``Sentencizer`` rule, with the boundaries intake notes need:
+
+* a sentence ends after sentence-final punctuation ("." "!" and their Unicode kin; "?" is
+  not one, so a questionnaire answer stays in the sentence of its question) and after any
+  line break, so that headings and telegraphic lines end a sentence; punctuation that
+  follows (closing quotes, brackets) stays with the sentence it closes;
+* a separator that stands alone between whitespace ("denies SI / uninsured / rural",
+  ``sentence_break_tokens`` in ``data/context_rules.yaml``) starts a new sentence after it,
+  so ConText triggers never reach across it.
+
+``Sentencizer`` creates a ``Token`` per token and a regex over ``doc.text`` rebuilds the
+text from every token; reading the hashes once with ``Doc.to_array`` costs a fraction of
+either. The hashes read here are kept for the components after it (see
+:func:`features._token_patterns.doc_columns`).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+import numpy as np
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LOWER, ORTH, SENT_START, SPACY
+from spacy.language import Language
+from spacy.strings import hash_string
+from spacy.tokens import Doc
+
+from features._resources import load_context_rules
+from features._token_patterns import DocColumns, hash_array, keep_columns, where_in
+
+__all__ = ["SentenceBounds", "sentence_final_chars", "start_sentences_at"]
+
+_FORCED_STARTS_KEY = ("casetriage", "sentence_starts_at")
+
+
+def start_sentences_at(doc: Doc, char_offsets: list[int]) -> None:
+    """Have :class:`SentenceBounds` start a sentence at the first token at or after each of
+    these character offsets, whatever the text around it (the extractor marks where each
+    note of a packed ``Doc`` begins)."""
+    if char_offsets:
+        doc.user_data[_FORCED_STARTS_KEY] = list(char_offsets)
+
+
+def sentence_final_chars() -> frozenset[str]:
+    """spaCy's sentence-final punctuation without the question marks."""
+    from spacy.pipeline import Sentencizer
+
+    return frozenset(Sentencizer.default_punct_chars) - {"?", "？", "؟"}
+
+
+class SentenceBounds:
+    """Set ``token.is_sent_start`` on every token (see the module docstring for the rule)."""
+
+    def __init__(self, nlp: Language, name: str, *, rules_path: str = "") -> None:
+        self.name = name
+        self._strings = nlp.vocab.strings
+        breaks = load_context_rules(rules_path or None).sentence_break_tokens
+        self._final_array = hash_array(hash_string(c) for c in sentence_final_chars())
+        self._separator_array = hash_array(hash_string(token) for token in breaks)
+        self._line_break: dict[int, bool] = {}  # whitespace token hash -> holds a newline
+
+    def __call__(self, doc: Doc) -> Doc:
+        if len(doc) == 0:
+            return doc
+        array = doc.to_array([ORTH, LOWER, IS_PUNCT, IS_SPACE, SPACY, IDX])
+        starts = self._starts(array)
+        forced = doc.user_data.pop(_FORCED_STARTS_KEY, None)
+        if forced:
+            idx = array[:, 5].tolist()
+            tokens = (bisect_left(idx, offset) for offset in forced)
+            starts = sorted({*starts, *(i for i in tokens if i < len(doc))})
+        marks = np.full((len(doc), 1), -1, dtype=np.int64)
+        marks[starts] = 1
+        doc.from_array([SENT_START], marks.astype(np.uint64))
+        keep_columns(doc, DocColumns.from_hashes(doc.vocab, array[:, :2], starts))
+        return doc
+
+    def _starts(self, array: np.ndarray) -> list[int]:
+        """Sentence starts from the columns ORTH, LOWER, IS_PUNCT, IS_SPACE, SPACY."""
+        orth, punct, space, spaced = array[:, 0], array[:, 2], array[:, 3], array[:, 4]
+        ends = np.zeros(len(orth), dtype=bool)
+        ends[where_in(orth, self._final_array)] = True
+        for i in np.flatnonzero(space).tolist():
+            ends[i] = ends[i] or self._is_line_break(int(orth[i]))
+        # Sentencizer's rule: a sentence starts at the first token after a sentence end that
+        # is neither punctuation nor another end (a closing quote stays with its sentence)
+        plain = np.flatnonzero((punct == 0) & ~ends)
+        ends_before = np.cumsum(ends)[plain]  # ends strictly before each plain token
+        after_end = np.diff(ends_before, prepend=0) > 0
+        starts = {0, *plain[after_end].tolist()}
+        n = len(orth)
+        for i in where_in(orth, self._separator_array):
+            alone = (i > 0 and (spaced[i - 1] or space[i - 1])) and (
+                spaced[i] or (i + 1 < n and space[i + 1])
+            )
+            if alone and not ends[i]:
+                j = i + 1
+                while j < n and space[j]:
+                    j += 1
+                if j < n:
+                    starts.add(j)
+        return sorted(starts)
+
+    def _is_line_break(self, token: int) -> bool:
+        known = self._line_break.get(token)
+        if known is None:
+            known = self._line_break[token] = "\n" in self._strings[token]
+        return known
+
+
+@Language.factory(
+    "sentence_bounds",
+    assigns=["token.is_sent_start", "doc.sents"],
+    default_config={"rules_path": ""},
+)
+def make_sentence_bounds(nlp: Language, name: str, rules_path: str) -> SentenceBounds:
+    return SentenceBounds(nlp, name, rules_path=rules_path)
