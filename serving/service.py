@@ -30,7 +30,30 @@ MAX_LATENCY_MS = 30_000
 # A dropped connection to the scorer is retried this many times in all before a 503.
 SCORER_ATTEMPTS = 3
 
+# The API worker's young-generation collections run every this many net allocations
+# (CPython's default is 700); see _exclude_startup_heap_from_gc.
+GC_GEN0_THRESHOLD = 10_000
+
 api_app = create_app()
+
+
+def _exclude_startup_heap_from_gc() -> None:
+    """Move everything loaded so far (libraries, the app, the roster) to the interpreter's
+    permanent generation, and collect the young generation less often.
+
+    Those objects live as long as the worker, yet every full collection walked them all.
+    A batch response builds thousands of small pydantic objects, and profiled under batch
+    load, ``_score_out`` took 30% of the API worker's CPU, two thirds of it in the garbage
+    collector (0.12 ms per score, 0.04 with collection off; 0.06 after this). Later
+    allocations are collected as before. The scorer is left alone: its ``model.score``
+    did not measurably change with it.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(GC_GEN0_THRESHOLD, older, oldest)
 
 
 @bentoml.service(name="triage_scorer", workers=1, traffic={"timeout": 120})
@@ -73,6 +96,7 @@ class TriageAPI:
             score_cases=self._score_cases,
             worker_ids=frozenset(roster["worker_id"].astype(str)),
         )
+        _exclude_startup_heap_from_gc()
 
     async def _score_cases(self, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Score through the scorer service; a dropped connection is retried (scoring is a
