@@ -10,16 +10,29 @@ Importing this package loads no model and reads no file: the pipeline is built o
 call to :func:`get_extractor`.
 """
 
-from features.evaluation import NeedsEvaluation, evaluate_extractions
-from features.extractor import NeedsExtractor, get_extractor, resolve_mentions
-from features.featurizer import FEATURE_NAMES, NeedsFeaturizer
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "FEATURE_NAMES",
-    "NeedsEvaluation",
-    "NeedsExtractor",
-    "NeedsFeaturizer",
-    "evaluate_extractions",
-    "get_extractor",
-    "resolve_mentions",
-]
+#: public name -> module that defines it; imported on first use, so that ``casetriage
+#: extract`` does not pay for scikit-learn (the featurizer) at start-up
+_EXPORTS = {
+    "FEATURE_NAMES": "features.featurizer",
+    "NeedsEvaluation": "features.evaluation",
+    "NeedsExtractor": "features.extractor",
+    "NeedsFeaturizer": "features.featurizer",
+    "evaluate_extractions": "features.evaluation",
+    "get_extractor": "features.extractor",
+    "resolve_mentions": "features.extractor",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'features' has no attribute {name!r}")
+    return getattr(import_module(_EXPORTS[name]), name)
+
+
+def __dir__() -> list[str]:
+    return __all__

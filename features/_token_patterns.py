@@ -19,6 +19,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -88,6 +89,14 @@ class DocColumns:
     def where_orth(self, tokens: np.ndarray) -> list[int]:
         """Offsets of the tokens whose ORTH hash is in ``tokens`` (see :func:`hash_array`)."""
         return where_in(self.orth_array, tokens)
+
+
+@cache
+def _common_words() -> frozenset[int]:
+    """LOWER hashes of spaCy's English stop words: poor anchors, they are everywhere."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(hash_string(word) for word in STOP_WORDS)
 
 
 def hash_array(hashes) -> np.ndarray:
@@ -235,13 +244,19 @@ def _ends(slots: list[_Slot], k: int, i: int, end: int, columns: DocColumns, out
         count, j = count + 1, j + 1
 
 
-def _anchors(slots: list[_Slot]) -> list[tuple[int, int]]:
+#: Most offsets a mandatory slot may sit at, after optional slots, to anchor a pattern.
+_MAX_ANCHOR_OFFSETS = 4
+
+
+def _anchors(slots: list[_Slot], common: frozenset[int]) -> list[tuple[int, int]]:
     """(LOWER hash, offset) pairs: a match can start only ``offset`` tokens before a token
     with one of these hashes; empty when the pattern has to be tried at every token.
 
     The options: the slots up to the first mandatory one all name LOWER values (offset 0),
-    or a mandatory LOWER slot follows fixed-length slots only ("may" in "in May" at offset
-    1). The option with the fewest words is taken: fewer words, fewer places to try.
+    or a mandatory LOWER slot follows slots of bounded length ("may" in "in May" at offset
+    1; "sister" in "her sister is" at offset 0 or 1). Every try costs, so the option whose
+    words are rarest is taken: the fewest ``common`` words (English stop words), then the
+    fewest words.
     """
 
     def lowers(constraints: tuple[_Constraint, ...]) -> frozenset[int] | None:
@@ -258,15 +273,21 @@ def _anchors(slots: list[_Slot]) -> list[tuple[int, int]]:
         if low > 0:
             options.append(leading)
             break
-    offset = 0
+    shortest = longest = 0  # how many tokens the slots before this one take
     for constraints, low, high in slots:
         values = lowers(constraints)
         if values is not None and low > 0:
-            options.append([(token, offset) for token in values])
-        if low != high:
+            offsets = range(shortest, longest + 1)
+            options.append([(token, offset) for token in values for offset in offsets])
+        shortest, longest = shortest + low, longest + high
+        if longest - shortest >= _MAX_ANCHOR_OFFSETS:
             break
-        offset += low
-    return min(options, key=len) if options else []
+
+    def cost(option: list[tuple[int, int]]) -> tuple[int, int]:
+        words = {token for token, _ in option}
+        return len(words & common), len(option)
+
+    return min(options, key=cost) if options else []
 
 
 class TokenPatterns:
@@ -298,7 +319,7 @@ class TokenPatterns:
                 if c[0] == "attr" and c[1] == "LOWER" and c[3]
             ]
         )
-        anchors = _anchors(slots)
+        anchors = _anchors(slots, _common_words())
         if not anchors:
             self._scan_everywhere.append(index)
         for token, offset in anchors:

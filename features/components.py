@@ -12,7 +12,7 @@ from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.strings import hash_string
+from spacy.strings import StringStore, hash_string
 from spacy.tokens import Doc, Span
 
 from features._resources import STATUS_CATEGORIES, load_context_rules, load_lexicon
@@ -123,6 +123,7 @@ class NeedMatcher:
         self._matcher = Matcher(nlp.vocab)  # patterns TokenPatterns cannot express
         self._blockers = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._self_evident_needs = set()
+        self._keys: dict[int | str, tuple[str, str, bool]] = {}
         for need, entry in lexicon.items():
             if entry.self_evident:
                 self._self_evident_needs.add(need)
@@ -142,13 +143,22 @@ class NeedMatcher:
             if entry.ignore_inside:
                 self._blockers.add(need, _phrase_docs(nlp, entry.ignore_inside))
 
+    def _parse_key(self, strings: StringStore, key: int | str) -> tuple[str, str, bool]:
+        """(need, status, self-evident) of a match key ``need|status|flag``, or its hash."""
+        parsed = self._keys.get(key)
+        if parsed is None:
+            need, status, flag = (strings[key] if isinstance(key, int) else key).split("|")
+            self_evident = need in self._self_evident_needs or flag == "self"
+            parsed = self._keys[key] = need, status, self_evident
+        return parsed
+
     def __call__(self, doc: Doc) -> Doc:
         strings = doc.vocab.strings
         columns = doc_columns(doc)
         starts = columns.sentence_starts
-        found = [(strings[m], s, e) for m, s, e in _run(self._phrases, doc)]
+        found = _run(self._phrases, doc)
         found += self._patterns(columns) if len(self._patterns) else []
-        found += [(strings[m], s, e) for m, s, e in _run(self._matcher, doc)]
+        found += _run(self._matcher, doc)
         # mentions as (start, end, status, self-evident) tuples; Spans only for the kept ones
         by_need: dict[str, list[tuple[int, int, str, bool]]] = {}
         # spaCy 3.8 stores Span extensions per character offsets (not per label), so every
@@ -156,11 +166,10 @@ class NeedMatcher:
         # match's. The Span-per-match version behaved so; kept for identical output.
         last: dict[tuple[int, int], tuple[str, bool]] = {}
         for key, start, end in found:
-            need, status, flag = key.split("|")
             k = bisect_right(starts, start)
             if k < len(starts) and starts[k] < end:
                 continue  # a mention never spans two sentences
-            self_evident = need in self._self_evident_needs or flag == "self"
+            need, status, self_evident = self._parse_key(strings, key)
             by_need.setdefault(need, []).append((start, end, status, self_evident))
             last[start, end] = status, self_evident
         blocked: dict[str, list[tuple[int, int]]] = {}
@@ -169,9 +178,9 @@ class NeedMatcher:
                 blocked.setdefault(strings[match_id], []).append((start, end))
         kept: list[tuple[int, int, str, str, bool]] = []
         for need, candidates in by_need.items():
-            blockers = blocked.get(need, ())
+            blockers = _Containers(sorted(blocked.get(need, ())))
             for start, end, status, self_evident in _longest_mentions(candidates):
-                if not any(b0 <= start and end <= b1 for b0, b1 in blockers):
+                if blockers.first(start, end) is None:
                     kept.append((start, end, need, status, self_evident))
         kept.sort(key=lambda m: (m[0], m[1]))
         mentions: list[Span] = []
@@ -219,7 +228,7 @@ class _Trigger:
 class _Terminator:
     start: int
     end: int
-    categories: frozenset[str]
+    categories: tuple[str, ...]
 
 
 class _Containers:
@@ -267,6 +276,7 @@ class NeedContext:
                     self._phrases.add(str(i), _word_docs(nlp, sequences))
                 elif not self._patterns.add(str(i), pattern):
                     self._matcher.add(str(i), [pattern])
+        self._rule_of = {hash_string(str(i)): i for i in range(len(rules.rules))}
         # answers are compared on token hashes (ORTH for separators, LOWER for the words)
         self._separators = frozenset(hash_string(s) for s in rules.answer_separators)
         self._semicolon = hash_string(";")
@@ -305,18 +315,24 @@ class NeedContext:
         values = span_values(doc)
         for mention, (start, end), i in zip(mentions, bounds, mention_sents, strict=True):
             chars = mention.start_char, mention.end_char
-            in_sentence, stops = by_sentence.get(i, ((), ()))
-            status_trigger = self._nearest(start, end, in_sentence, stops, STATUS_CATEGORIES)
-            if (
-                status_trigger is not None
-                and status_trigger.category == "NEGATED"
-                and (start, end) in self_negated
-            ):
-                status_trigger = None
-            experiencer_categories = (
-                ("OTHER_SUBJECT",) if values.get(chars, "self_evident") else _EXPERIENCER_CATEGORIES
-            )
-            other_trigger = self._nearest(start, end, in_sentence, stops, experiencer_categories)
+            status_trigger = other_trigger = None
+            if i in by_sentence:
+                in_sentence, stops = by_sentence[i]
+                status_trigger = self._nearest(start, end, in_sentence, stops, STATUS_CATEGORIES)
+                if (
+                    status_trigger is not None
+                    and status_trigger.category == "NEGATED"
+                    and (start, end) in self_negated
+                ):
+                    status_trigger = None
+                experiencer_categories = (
+                    ("OTHER_SUBJECT",)
+                    if values.get(chars, "self_evident")
+                    else _EXPERIENCER_CATEGORIES
+                )
+                other_trigger = self._nearest(
+                    start, end, in_sentence, stops, experiencer_categories
+                )
             status = values.get(chars, "lexical_status")
             if status_trigger is not None:
                 overlaps = status_trigger.end > start
@@ -348,13 +364,19 @@ class NeedContext:
         windows: list[tuple[int, int]],
     ) -> tuple[list[_Trigger], list[_Terminator]]:
         strings = doc.vocab.strings
-        found = [(int(strings[m]), s, e) for m, s, e in _run(self._phrases, doc)]
-        # token patterns run only on sentences that hold a mention (a trigger never reaches
-        # beyond its sentence); Matcher offsets are span-relative
+        # only triggers in sentences that hold a mention matter (a trigger never reaches
+        # beyond its sentence); token patterns run only there, and Matcher offsets are
+        # span-relative
+        window_starts = [w0 for w0, _ in windows]
+        found = []
+        for m, s, e in _run(self._phrases, doc):
+            w = bisect_right(window_starts, e - 1) - 1
+            if w >= 0 and s < windows[w][1]:
+                found.append((self._rule_of[m], s, e))
         if len(self._patterns):
             found += [(int(key), s, e) for key, s, e in self._patterns.in_windows(columns, windows)]
-        for w0, w1 in windows:
-            if len(self._matcher):
+        if len(self._matcher):
+            for w0, w1 in windows:
                 found += [
                     (int(strings[m]), w0 + s, w0 + e) for m, s, e in self._matcher(doc[w0:w1])
                 ]
@@ -368,7 +390,7 @@ class NeedContext:
             if rule.category == "PSEUDO":
                 continue
             if rule.category == "TERMINATE":
-                terminators.append((s, e, frozenset(rule.terminates)))
+                terminators.append((s, e, rule.terminates))
                 continue
             if not pseudo.isdisjoint(range(s, e)):
                 continue
@@ -389,10 +411,15 @@ class NeedContext:
             kept.append(
                 _Trigger(s, e, rule.category, rule.direction, rule.max_scope, inside=inside)
             )
+        # a terminator only matters in a sentence where some trigger may act
+        sentence_starts = columns.sentence_starts
+        trigger_sentences = {bisect_right(sentence_starts, t.start) for t in kept}
         kept_terminators = [
             _Terminator(s, e, cats)
             for s, e, cats in terminators
-            if taken.isdisjoint(range(s, e)) and container.first(s, e) is None
+            if bisect_right(sentence_starts, s) in trigger_sentences
+            and taken.isdisjoint(range(s, e))
+            and container.first(s, e) is None
         ]
         return kept, kept_terminators
 

@@ -111,7 +111,8 @@ class NeedsExtractor:
         from features.pipeline import build_pipeline
 
         self.nlp = build_pipeline(lexicon_path=lexicon_path, rules_path=rules_path)
-        self.codes = load_icd_codes()
+        # the packaged codes are verified against simple_icd_10_cm by the test suite
+        self.codes = load_icd_codes(verify=False)
         self.chunk_chars = chunk_chars
         self.pack_chars = pack_chars
 

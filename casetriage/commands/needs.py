@@ -29,7 +29,9 @@ def extract(
     output: Annotated[
         str, typer.Option("-o", "--output", help="JSON lines {id, needs}; '-' for stdout")
     ] = "-",
-    batch_size: Annotated[int, typer.Option(min=1, help="notes per nlp.pipe batch")] = 64,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="Docs per nlp.pipe batch (short notes share a Doc)")
+    ] = 64,
     mentions: Annotated[
         bool, typer.Option(help="also write every mention of each need (for highlighting)")
     ] = False,
