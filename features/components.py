@@ -37,6 +37,8 @@ __all__ = [
 NEEDS_SPAN_KEY = "needs"
 _TIE_ORDER = {"NEGATED": 0, "HYPOTHETICAL": 1, "HISTORICAL": 2, "OTHER_SUBJECT": 3, "OTHER": 4}
 _EXPERIENCER_CATEGORIES = ("OTHER", "OTHER_SUBJECT")
+#: How many tokens after a mention its questionnaire answer's separator may come.
+_ANSWER_REACH = 40
 _CATEGORY_STATUS = {
     "NEGATED": "negated",
     "HISTORICAL": "historical",
@@ -304,6 +306,9 @@ class NeedContext:
         triggers, terminators = self._find_triggers(doc, columns, bounds, windows)
         # "no PCP" carries its own polarity: a negation outside it does not flip it back
         self_negated = {t.inside for t in triggers if t.inside and t.category == "NEGATED"}
+        # a questionnaire answer after the mention, before a semicolon or the end of the
+        # sentence, decides its status ("food ran out: often true"; an item may name several
+        # needs); marks are the offsets of separators and semicolons
         marks = columns.where_orth(self._answer_marks) if self._separators else []
         # a trigger acts, and a terminator stops one, only within its sentence
         by_sentence: dict[int, tuple[list[_Trigger], list[_Terminator]]] = {}
@@ -337,11 +342,11 @@ class NeedContext:
             if status_trigger is not None:
                 overlaps = status_trigger.end > start
                 status = self._combine(status, status_trigger.category, overlaps=overlaps)
-            answer = self._answer(columns, marks, end, sent_bounds[i])
-            if answer is not None:
-                status = answer
+            k = bisect_left(marks, end)
+            if k < len(marks) and marks[k] < min(sent_bounds[i], end + _ANSWER_REACH):
+                status = self._answer(columns, marks[k]) or status
             values.set(chars, "status", status)
-            values.set(chars, "experiencer", "other" if other_trigger is not None else "client")
+            values.set(chars, "experiencer", "client" if other_trigger is None else "other")
             modifiers = tuple(
                 (t.category, t.start, t.end) for t in (status_trigger, other_trigger) if t
             )
@@ -467,21 +472,16 @@ class NeedContext:
                 best, best_distance = t, distance
         return best
 
-    def _answer(
-        self, columns: DocColumns, marks: list[int], mention_end: int, limit: int
-    ) -> str | None:
-        """The status a questionnaire answer gives the mention, if one follows it before a
-        semicolon or the end of the sentence (an item may name several needs). ``marks``
-        are the offsets of the doc's separators and semicolons."""
-        k = bisect_left(marks, mention_end)
-        if k == len(marks) or marks[k] >= min(limit, mention_end + 40):
-            return None
-        j = marks[k]
-        if columns.orth[j] == self._semicolon:
+    def _answer(self, columns: DocColumns, mark: int) -> str | None:
+        """The status the questionnaire answer after the separator at ``mark`` gives, or
+        None (a semicolon there: the item ends before any answer)."""
+        if columns.orth[mark] == self._semicolon:
             return None
         lower = columns.lower
         following = [
-            lower[i] for i in range(j + 1, min(j + 6, len(lower))) if not columns.text(i).isspace()
+            lower[i]
+            for i in range(mark + 1, min(mark + 6, len(lower)))
+            if not columns.text(i).isspace()
         ]
         for words, status in self._answers:
             if tuple(following[: len(words)]) == words:
