@@ -3,7 +3,8 @@
 Two services, as in BentoML's model-composition examples:
 
 * ``TriageScorer`` loads the ``champion`` model once per worker and scores cases with
-  adaptive batching: concurrent ``/v1/score`` requests are merged into one model call.
+  adaptive batching: concurrent ``/v1/score`` requests are merged into one model call;
+  the cases of one ``/v1/score/batch`` request are scored together as they came.
 * ``TriageAPI`` mounts the versioned FastAPI app (``/v1``: scoring, review queue,
   decisions, releases, erasure), checks roles, stores every score as
   ``pending_review`` and writes the audit log. It reaches the scorer through
@@ -15,6 +16,7 @@ fairness audit (``models.TriageModel.load`` raises).
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import bentoml
@@ -66,12 +68,27 @@ class TriageScorer:
 
         configure_json_logging()
         self.model = load_champion()
+        self._model_lock = threading.Lock()
         log_event("model_loaded", model_version=str(self.model.version))
 
     @bentoml.api(batchable=True, max_batch_size=MAX_BATCH_SIZE, max_latency_ms=MAX_LATENCY_MS)
     def score(self, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Score a batch of cases (audit attributes never reach here)."""
-        return self.model.score(cases)
+        with self._model_lock:
+            return self.model.score(cases)
+
+    @bentoml.api
+    def score_request(self, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Score the cases of one batch request together, bypassing adaptive batching.
+
+        They are a batch already. Through the batcher, a queue of batch requests made its
+        wait-time estimate grow with the queue, and it then held requests back while the
+        model sat idle (the scorer was busy 0.65 of the time under 32 clients, 0.86 under
+        2); it also split 50-case requests across two model calls. Model calls still run
+        one at a time, here and in :meth:`score`.
+        """
+        with self._model_lock:
+            return self.model.score(cases)
 
     @bentoml.api
     def model_version(self) -> str:
@@ -111,6 +128,8 @@ class TriageAPI:
         attempt = 1
         while True:
             try:
+                if len(cases) > 1:
+                    return await self.scorer.to_async.score_request(cases)
                 return await self.scorer.to_async.score(cases)
             except ServiceUnavailable as error:
                 raise ApiError(
