@@ -2,7 +2,8 @@
 
 Figures: p50/p99 latency and throughput of ``POST /v1/score``; HTTP batch-scoring
 throughput against in-process ``TriageModel.score`` on the same cases (same run, so
-machine noise cancels; target >= 70%); a bare BentoML endpoint returning a constant as
+machine noise cancels; target >= 70%; the in-process side is warmed and timed before the
+server starts and after it stops, and the faster rate counts); a bare BentoML endpoint returning a constant as
 the floor; resident memory of the scorer worker (target <= 1 GiB); and a SIGKILL in the
 middle of a load: every acknowledged score must be in the database and the audit chain
 must verify.
@@ -167,6 +168,16 @@ def _load(
     return latencies, elapsed, responses
 
 
+def _in_process_rate(model, cases: list[dict]) -> float:
+    """Cases per second of ``model.score`` over ``cases`` in 50-case batches, as the HTTP
+    batches send them, after one untimed batch (the server is warm when it is measured)."""
+    model.score(cases[:50])
+    started = time.perf_counter()
+    for i in range(0, len(cases), 50):
+        model.score(cases[i : i + 50])
+    return len(cases) / (time.perf_counter() - started)
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
@@ -196,7 +207,10 @@ def run(*, quick: bool) -> list[Figure]:
     headers = {"X-API-Key": key}
     n_single, n_batch = (64, 200) if quick else (320, 2400)
     cases = load_cases(root, n_single + n_batch + 200)
+    batch_cases = cases[n_single : n_single + n_batch]
     figures: list[Figure] = []
+    model = load_champion()
+    local_before = _in_process_rate(model, batch_cases)
 
     process, url = _start("serving.service:TriageAPI", env, root, "api")
     try:
@@ -230,7 +244,6 @@ def run(*, quick: bool) -> list[Figure]:
                 passed=ok == n_single,
             ),
         ]
-        batch_cases = cases[n_single : n_single + n_batch]
         batches = [{"cases": batch_cases[i : i + 50]} for i in range(0, n_batch, 50)]
         _, http_elapsed, responses = _load(url, "/v1/score/batch", batches, headers)
         http_rate = (
@@ -242,15 +255,17 @@ def run(*, quick: bool) -> list[Figure]:
     finally:
         _stop(process)
 
-    model = load_champion()
-    started = time.perf_counter()
-    for i in range(0, n_batch, 50):
-        model.score(batch_cases[i : i + 50])
-    local_rate = n_batch / (time.perf_counter() - started)
+    local_after = _in_process_rate(model, batch_cases)
+    local_rate = max(local_before, local_after)
     ratio = http_rate / local_rate
     figures += [
         Figure(name="HTTP batch scoring", value=http_rate, unit="cases/s"),
-        Figure(name="in-process scoring, same cases", value=local_rate, unit="cases/s"),
+        Figure(
+            name="in-process scoring, same cases",
+            value=local_rate,
+            unit="cases/s",
+            detail=f"faster of {local_before:.0f} (before the server ran) and {local_after:.0f}",
+        ),
         Figure(
             name="HTTP batch / in-process",
             value=ratio * 100,
