@@ -37,6 +37,8 @@ __all__ = [
 NEEDS_SPAN_KEY = "needs"
 _TIE_ORDER = {"NEGATED": 0, "HYPOTHETICAL": 1, "HISTORICAL": 2, "OTHER_SUBJECT": 3, "OTHER": 4}
 _EXPERIENCER_CATEGORIES = ("OTHER", "OTHER_SUBJECT")
+#: The status part of the matcher key of a look-alike phrase ("ignore_inside" in the lexicon).
+_BLOCKER = "blocker"
 #: How many tokens after a mention its questionnaire answer's separator may come.
 _ANSWER_REACH = 40
 _CATEGORY_STATUS = {
@@ -123,7 +125,6 @@ class NeedMatcher:
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._patterns = TokenPatterns()
         self._matcher = Matcher(nlp.vocab)  # patterns TokenPatterns cannot express
-        self._blockers = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._self_evident_needs = set()
         self._keys: dict[int | str, tuple[str, str, bool]] = {}
         for need, entry in lexicon.items():
@@ -142,8 +143,8 @@ class NeedMatcher:
                     self._phrases.add(f"{need}|{status}|", _word_docs(nlp, sequences))
                 elif not self._patterns.add(f"{need}|{status}|#{i}", pattern):
                     self._matcher.add(f"{need}|{status}|#{i}", [pattern])
-            if entry.ignore_inside:
-                self._blockers.add(need, _phrase_docs(nlp, entry.ignore_inside))
+            if entry.ignore_inside:  # look-alikes that contain a mention of the need
+                self._phrases.add(f"{need}|{_BLOCKER}|", _phrase_docs(nlp, entry.ignore_inside))
 
     def _parse_key(self, strings: StringStore, key: int | str) -> tuple[str, str, bool]:
         """(need, status, self-evident) of a match key ``need|status|flag``, or its hash."""
@@ -167,17 +168,17 @@ class NeedMatcher:
         # match on the same tokens, of any need, shares one set of attributes: the last
         # match's. The Span-per-match version behaved so; kept for identical output.
         last: dict[tuple[int, int], tuple[str, bool]] = {}
+        blocked: dict[str, list[tuple[int, int]]] = {}
         for key, start, end in found:
+            need, status, self_evident = self._parse_key(strings, key)
+            if status == _BLOCKER:
+                blocked.setdefault(need, []).append((start, end))
+                continue
             k = bisect_right(starts, start)
             if k < len(starts) and starts[k] < end:
                 continue  # a mention never spans two sentences
-            need, status, self_evident = self._parse_key(strings, key)
             by_need.setdefault(need, []).append((start, end, status, self_evident))
             last[start, end] = status, self_evident
-        blocked: dict[str, list[tuple[int, int]]] = {}
-        if by_need:
-            for match_id, start, end in _run(self._blockers, doc):
-                blocked.setdefault(strings[match_id], []).append((start, end))
         kept: list[tuple[int, int, str, str, bool]] = []
         for need, candidates in by_need.items():
             blockers = _Containers(sorted(blocked.get(need, ())))

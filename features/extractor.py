@@ -6,7 +6,7 @@ import threading
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from casetriage.schemas import SAFETY_NEEDS
 
@@ -29,15 +29,22 @@ def resolve_mentions(mentions: list[dict[str, Any]]) -> dict[str, Any]:
     need costs more than a false alarm a person will review; then client beats other; then
     status by ``present > hypothetical > historical > negated``; then the earliest mention.
     """
-    return max(
-        mentions,
-        key=lambda m: (
-            m["status"] == "present" and m["experiencer"] == "client",
-            m["experiencer"] == "client",
-            STATUS_PRIORITY[m["status"]],
-            -m["start"],
-        ),
-    )
+    return max(mentions, key=lambda m: _rank(m["status"], m["experiencer"], m["start"]))
+
+
+def _rank(status: str, experiencer: str, start: int) -> tuple[bool, bool, int, int]:
+    """The order of :func:`resolve_mentions`: the highest ranked mention stands for its need."""
+    client = experiencer == "client"
+    return (client and status == "present", client, STATUS_PRIORITY[status], -start)
+
+
+class _Mention(NamedTuple):
+    need: str
+    status: str
+    experiencer: str
+    start: int
+    end: int
+    evidence: str
 
 
 def _chunks(text: str, size: int) -> Iterator[tuple[int, str]]:
@@ -161,7 +168,7 @@ class NeedsExtractor:
                 start_sentences_at(doc, [piece.start for piece in placed[1:]])
                 yield doc, (text, placed)
 
-        found: dict[int, list[dict[str, Any]]] = {}
+        found: dict[int, list[_Mention]] = {}
         done = 0  # texts before this one have all been yielded
         pipe = self.nlp.pipe(docs(), as_tuples=True, batch_size=batch_size)
         for doc, (text, placed) in pipe:
@@ -172,14 +179,14 @@ class NeedsExtractor:
                 piece = placed[bisect_right(starts, start) - 1]
                 shift = piece.offset - piece.start
                 found.setdefault(piece.index, []).append(
-                    {
-                        "need": span.label_,
-                        "status": values.get(chars, "status"),
-                        "experiencer": values.get(chars, "experiencer"),
-                        "start": start + shift,
-                        "end": end + shift,
-                        "evidence": text[start:end],
-                    }
+                    _Mention(
+                        span.label_,
+                        values.get(chars, "status"),
+                        values.get(chars, "experiencer"),
+                        start + shift,
+                        end + shift,
+                        text[start:end],
+                    )
                 )
             # the last text of a pack may go on in the next one (a long note's chunks)
             for index in range(done, placed[-1].index):
@@ -188,21 +195,28 @@ class NeedsExtractor:
         for index in range(done, seen[0]):
             yield self._resolve(found.pop(index, []), mentions)
 
-    def _resolve(self, found: list[dict[str, Any]], mentions: bool) -> list[dict[str, Any]]:
-        by_need: dict[str, list[dict[str, Any]]] = {}
+    def _resolve(self, found: list[_Mention], mentions: bool) -> list[dict[str, Any]]:
+        by_need: dict[str, list[_Mention]] = {}
         for mention in found:
-            by_need.setdefault(mention["need"], []).append(mention)
+            by_need.setdefault(mention.need, []).append(mention)
         needs = []
         for need, group in by_need.items():
-            chosen = dict(resolve_mentions(group))
-            chosen["code"] = self.codes[need]
-            chosen["safety"] = need in SAFETY_NEEDS
+            chosen = max(group, key=lambda m: _rank(m.status, m.experiencer, m.start))
+            result = chosen._asdict()
+            result["code"] = self.codes[need]
+            result["safety"] = need in SAFETY_NEEDS
             if mentions:
-                chosen["mentions"] = [
-                    {k: m[k] for k in ("start", "end", "evidence", "status", "experiencer")}
+                result["mentions"] = [
+                    {
+                        "start": m.start,
+                        "end": m.end,
+                        "evidence": m.evidence,
+                        "status": m.status,
+                        "experiencer": m.experiencer,
+                    }
                     for m in group
                 ]
-            needs.append(chosen)
+            needs.append(result)
         needs.sort(key=lambda n: (n["start"], n["need"]))
         return needs
 
