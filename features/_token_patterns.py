@@ -23,7 +23,7 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from spacy.attrs import LOWER, ORTH, SENT_START
+from spacy.attrs import IS_SPACE, LOWER, ORTH, SENT_START
 from spacy.strings import hash_string
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
@@ -64,17 +64,19 @@ class DocColumns:
     vocab: Vocab
     orth: list[int]
     lower: list[int]
+    is_space: list[int]
     sentence_starts: list[int]
     orth_array: np.ndarray
     lower_array: np.ndarray
 
+    #: the token attributes :meth:`from_array` takes, in this order
+    ATTRS = (ORTH, LOWER, IS_SPACE)
+
     @classmethod
-    def from_hashes(
-        cls, vocab: Vocab, hashes: np.ndarray, sentence_starts: list[int]
-    ) -> DocColumns:
-        """From a ``(tokens, 2)`` array of ORTH and LOWER hashes."""
-        orth, lower = hashes.T.tolist()
-        return cls(vocab, orth, lower, sentence_starts, hashes[:, 0], hashes[:, 1])
+    def from_array(cls, vocab: Vocab, array: np.ndarray, sentence_starts: list[int]) -> DocColumns:
+        """From a ``Doc.to_array(DocColumns.ATTRS)`` array."""
+        orth, lower, is_space = array.T.tolist()
+        return cls(vocab, orth, lower, is_space, sentence_starts, array[:, 0], array[:, 1])
 
     def text(self, i: int) -> str:
         return self.vocab.strings[self.orth[i]]
@@ -138,11 +140,11 @@ def doc_columns(doc: Doc) -> DocColumns:
     if kept is not None and len(kept.orth) == len(doc):
         return kept
     if len(doc) == 0:
-        return DocColumns.from_hashes(doc.vocab, np.zeros((0, 2), dtype=np.uint64), [])
-    array = doc.to_array([ORTH, LOWER, SENT_START])
+        return DocColumns.from_array(doc.vocab, np.zeros((0, 3), dtype=np.uint64), [])
+    array = doc.to_array([*DocColumns.ATTRS, SENT_START])
     # SENT_START is -1/0/1 and comes back as uint64: compare with 1 only
-    starts = np.flatnonzero(array[1:, 2] == 1) + 1
-    return DocColumns.from_hashes(doc.vocab, array[:, :2], [0, *starts.tolist()])
+    starts = np.flatnonzero(array[1:, 3] == 1) + 1
+    return DocColumns.from_array(doc.vocab, array[:, :3], [0, *starts.tolist()])
 
 
 # a constraint: ("attr", column, frozenset of hashes, wanted), ("regex", column, pattern, _)

@@ -187,6 +187,7 @@ class NeedMatcher:
                     kept.append((start, end, need, status, self_evident))
         kept.sort(key=lambda m: (m[0], m[1]))
         mentions: list[Span] = []
+        bounds: list[tuple[int, int, int, int]] = []
         values = span_values(doc)
         for start, end, need, _, _ in kept:
             status, self_evident = last[start, end]
@@ -196,7 +197,10 @@ class NeedMatcher:
             values.set(chars, "status", status)
             values.set(chars, "self_evident", self_evident)
             mentions.append(span)
+            bounds.append((start, end, *chars))
         doc.spans[NEEDS_SPAN_KEY] = mentions
+        # spares NeedContext a Span object per mention; it reads and drops these
+        doc.user_data[_MENTION_BOUNDS_KEY] = bounds
         return doc
 
 
@@ -232,6 +236,19 @@ class _Terminator:
     start: int
     end: int
     categories: tuple[str, ...]
+
+
+_MENTION_BOUNDS_KEY = ("casetriage", "mention_bounds")
+
+
+def _mention_bounds(doc: Doc) -> list[tuple[int, int, int, int]]:
+    """(start, end, start_char, end_char) of each need mention, in the span group's order:
+    as NeedMatcher left them for this component, or read from the spans."""
+    kept = doc.user_data.pop(_MENTION_BOUNDS_KEY, None)
+    if kept is not None:
+        return kept
+    spans = doc.spans.get(NEEDS_SPAN_KEY, ())
+    return [(s.start, s.end, s.start_char, s.end_char) for s in spans]
 
 
 class _Containers:
@@ -294,14 +311,14 @@ class NeedContext:
         self._answers.sort(key=lambda item: -len(item[0]))
 
     def __call__(self, doc: Doc) -> Doc:
-        mentions = list(doc.spans[NEEDS_SPAN_KEY]) if NEEDS_SPAN_KEY in doc.spans else []
         columns = doc_columns(doc)
         drop_columns(doc)  # the last reader of the kept columns
+        mentions = _mention_bounds(doc)
         if not mentions:
             return doc
         sent_starts = columns.sentence_starts
         sent_bounds = [*sent_starts[1:], len(doc)]
-        bounds = [(m.start, m.end) for m in mentions]
+        bounds = [(start, end) for start, end, _, _ in mentions]
         mention_sents = [bisect_right(sent_starts, start) - 1 for start, _ in bounds]
         windows = [(sent_starts[i], sent_bounds[i]) for i in sorted(set(mention_sents))]
         triggers, terminators = self._find_triggers(doc, columns, bounds, windows)
@@ -319,8 +336,8 @@ class NeedContext:
                 found = by_sentence.setdefault(i, ([], []))
                 found[isinstance(item, _Terminator)].append(item)
         values = span_values(doc)
-        for mention, (start, end), i in zip(mentions, bounds, mention_sents, strict=True):
-            chars = mention.start_char, mention.end_char
+        for (start, end, start_char, end_char), i in zip(mentions, mention_sents, strict=True):
+            chars = start_char, end_char
             status_trigger = other_trigger = None
             if i in by_sentence:
                 in_sentence, stops = by_sentence[i]
@@ -478,11 +495,9 @@ class NeedContext:
         None (a semicolon there: the item ends before any answer)."""
         if columns.orth[mark] == self._semicolon:
             return None
-        lower = columns.lower
+        lower, is_space = columns.lower, columns.is_space
         following = [
-            lower[i]
-            for i in range(mark + 1, min(mark + 6, len(lower)))
-            if not columns.text(i).isspace()
+            lower[i] for i in range(mark + 1, min(mark + 6, len(lower))) if not is_space[i]
         ]
         for words, status in self._answers:
             if tuple(following[: len(words)]) == words:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 import numpy as np
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LOWER, ORTH, SENT_START, SPACY
+from spacy.attrs import IDX, IS_PUNCT, SENT_START, SPACY
 from spacy.language import Language
 from spacy.strings import hash_string
 from spacy.tokens import Doc
@@ -63,7 +63,8 @@ class SentenceBounds:
     def __call__(self, doc: Doc) -> Doc:
         if len(doc) == 0:
             return doc
-        array = doc.to_array([ORTH, LOWER, IS_PUNCT, IS_SPACE, SPACY, IDX])
+        # ORTH, LOWER, IS_SPACE (the columns kept for the next components), then the rest
+        array = doc.to_array([*DocColumns.ATTRS, IS_PUNCT, SPACY, IDX])
         starts = self._starts(array)
         forced = doc.user_data.pop(_FORCED_STARTS_KEY, None)
         if forced:
@@ -73,12 +74,12 @@ class SentenceBounds:
         marks = np.full((len(doc), 1), -1, dtype=np.int64)
         marks[starts] = 1
         doc.from_array([SENT_START], marks.astype(np.uint64))
-        keep_columns(doc, DocColumns.from_hashes(doc.vocab, array[:, :2], starts))
+        keep_columns(doc, DocColumns.from_array(doc.vocab, array[:, :3], starts))
         return doc
 
     def _starts(self, array: np.ndarray) -> list[int]:
-        """Sentence starts from the columns ORTH, LOWER, IS_PUNCT, IS_SPACE, SPACY."""
-        orth, punct, space, spaced = array[:, 0], array[:, 2], array[:, 3], array[:, 4]
+        """Sentence starts from the columns ORTH, LOWER, IS_SPACE, IS_PUNCT, SPACY."""
+        orth, space, punct, spaced = array[:, 0], array[:, 2], array[:, 3], array[:, 4]
         ends = np.zeros(len(orth), dtype=bool)
         ends[where_in(orth, self._final_array)] = True
         for i in np.flatnonzero(space).tolist():

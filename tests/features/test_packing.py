@@ -10,7 +10,8 @@ import pytest
 import spacy
 from spacy.tokens import Span
 
-from features.components import NEEDS_SPAN_KEY, span_values
+from features._token_patterns import drop_columns
+from features.components import _MENTION_BOUNDS_KEY, NEEDS_SPAN_KEY, span_values
 from features.extractor import NeedsExtractor
 from features.sentence_bounds import sentence_final_chars
 
@@ -105,3 +106,21 @@ def test_span_values_are_what_span_underscore_reads_and_writes(extractor):
     values.set((fresh.start_char, fresh.end_char), "experiencer", "other")
     assert fresh._.experiencer == "other"
     assert values.get((0, 0), "experiencer") == "client"  # the registered default
+
+
+def test_context_reads_the_same_from_spans_as_from_what_the_matcher_handed_over(extractor, notes):
+    """NeedContext takes the mention offsets and token columns the components before it
+    kept on the doc; without them it reads the spans and the doc itself, to the same end."""
+    nlp = extractor.nlp
+    for text in notes[:300]:
+        handed_over, alone = nlp(text), nlp.make_doc(text)
+        for name, component in nlp.pipeline:
+            if name == "need_context":
+                drop_columns(alone)  # what sentence_bounds and need_matcher kept
+                alone.user_data.pop(_MENTION_BOUNDS_KEY)
+            component(alone)
+        got = [(s.label_, s.start, s._.status, s._.experiencer) for s in alone.spans["needs"]]
+        want = [
+            (s.label_, s.start, s._.status, s._.experiencer) for s in handed_over.spans["needs"]
+        ]
+        assert got == want, text
