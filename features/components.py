@@ -301,14 +301,19 @@ class NeedContext:
         self._separators = frozenset(hash_string(s) for s in rules.answer_separators)
         self._semicolon = hash_string(";")
         self._answer_marks = hash_array([*self._separators, self._semicolon])
-        self._answers = [
+        answers = [
             (tuple(t.lower for t in nlp.make_doc(" ".join(a))), "present")
             for a in rules.affirmative_answers
         ] + [
             (tuple(t.lower for t in nlp.make_doc(" ".join(a))), "negated")
             for a in rules.negative_answers
         ]
-        self._answers.sort(key=lambda item: -len(item[0]))
+        answers.sort(key=lambda item: -len(item[0]))  # the longest answer that fits wins
+        # answers by their first word, each list in that order
+        self._answers: dict[int, list[tuple[tuple[int, ...], str]]] = {}
+        for words, status in answers:
+            if words:
+                self._answers.setdefault(words[0], []).append((words, status))
 
     def __call__(self, doc: Doc) -> Doc:
         columns = doc_columns(doc)
@@ -499,7 +504,7 @@ class NeedContext:
         following = [
             lower[i] for i in range(mark + 1, min(mark + 6, len(lower))) if not is_space[i]
         ]
-        for words, status in self._answers:
+        for words, status in self._answers.get(following[0], ()) if following else ():
             if tuple(following[: len(words)]) == words:
                 return status
         return None
