@@ -23,7 +23,6 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -84,28 +83,24 @@ def _keys(database_url: str) -> dict[str, str]:
 
 
 def _batch_load(urls: list[str], batches: list[list[dict]], headers: dict, tag: str) -> float:
-    """Post every batch (round-robin over ``urls``) from CLIENTS threads over one shared
-    keep-alive pool; cases per second. (A client per request loads the CA bundle each time:
-    tens of milliseconds of CPU taken from the replicas on the same two cores.)"""
-    import httpx
+    """Post every batch (round-robin over ``urls``) from CLIENTS threads; cases per second."""
+    from casetriage.benchmarks.serving import post_all
 
-    def one(item: tuple[int, list[dict]], client: httpx.Client) -> int:
-        i, cases = item
-        url = urls[i % len(urls)]
-        response = client.post(
-            f"{url}/v1/score/batch",
-            json={"cases": cases},
-            headers=headers | {"Idempotency-Key": f"{tag}-{i}"},
+    requests = [
+        (
+            f"{urls[i % len(urls)]}/v1/score/batch",
+            {"cases": cases},
+            headers | {"Idempotency-Key": f"{tag}-{i}"},
         )
+        for i, cases in enumerate(batches)
+    ]
+    _, elapsed, responses = post_all(requests, clients=CLIENTS, timeout=600)
+    stored = 0
+    for response in responses:
+        if response is None:
+            raise RuntimeError(f"{tag}: a batch request failed before any HTTP response")
         response.raise_for_status()
-        return len(response.json()["scores"])
-
-    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
-    with httpx.Client(timeout=600, limits=limits) as client:
-        started = time.perf_counter()
-        with ThreadPoolExecutor(CLIENTS) as pool:
-            stored = sum(pool.map(lambda item: one(item, client), enumerate(batches)))
-        elapsed = time.perf_counter() - started
+        stored += len(response.json()["scores"])
     return stored / elapsed
 
 

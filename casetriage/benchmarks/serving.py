@@ -137,10 +137,12 @@ def load_cases(root: Path, n: int) -> list[dict]:
     ]
 
 
-def _load(
-    url: str, path: str, bodies: list[dict], headers: dict, *, key_prefix: str = ""
+def post_all(
+    requests: list[tuple[str, dict, dict]], *, clients: int, timeout: float
 ) -> tuple[list[float], float, list]:
-    """Send ``bodies`` from CLIENTS threads over one shared keep-alive connection pool.
+    """POST each ``(url, json body, headers)`` from ``clients`` threads over one shared
+    keep-alive pool: latencies of the answered requests, wall seconds, and the responses
+    in order (None where the request failed at the HTTP level).
 
     One client for all threads: building an ``httpx.Client`` loads the CA bundle (tens of
     milliseconds of CPU), so a client per request made the load generator the bottleneck.
@@ -149,24 +151,34 @@ def _load(
 
     latencies: list[float] = []
 
-    def one(item, client: httpx.Client):
-        i, body = item
+    def one(request: tuple[str, dict, dict], client: httpx.Client):
+        url, body, headers = request
         start = time.perf_counter()
         try:
-            key = {"Idempotency-Key": f"{key_prefix}{path}-{i}"}
-            response = client.post(f"{url}{path}", json=body, headers=headers | key)
+            response = client.post(url, json=body, headers=headers)
         except httpx.HTTPError:
             return None
         latencies.append(time.perf_counter() - start)
         return response
 
-    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
-    with httpx.Client(timeout=120, limits=limits) as client:
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    with httpx.Client(timeout=timeout, limits=limits) as client:
         started = time.perf_counter()
-        with ThreadPoolExecutor(CLIENTS) as pool:
-            responses = list(pool.map(lambda item: one(item, client), enumerate(bodies)))
+        with ThreadPoolExecutor(clients) as pool:
+            responses = list(pool.map(lambda request: one(request, client), requests))
         elapsed = time.perf_counter() - started
     return latencies, elapsed, responses
+
+
+def _load(
+    url: str, path: str, bodies: list[dict], headers: dict, *, key_prefix: str = ""
+) -> tuple[list[float], float, list]:
+    """Send ``bodies`` to one endpoint from CLIENTS threads, each with its Idempotency-Key."""
+    requests = [
+        (f"{url}{path}", body, headers | {"Idempotency-Key": f"{key_prefix}{path}-{i}"})
+        for i, body in enumerate(bodies)
+    ]
+    return post_all(requests, clients=CLIENTS, timeout=120)
 
 
 def _in_process_rate(warm_up: list[dict], cases: list[dict]) -> float:
