@@ -7,7 +7,6 @@ route checks the caller's role; every error is a JSON body naming the field.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import time
@@ -45,6 +44,7 @@ from serving.audit_log import Actor
 from serving.case_store import CaseStore, IdempotencyRaceError, QueueFilter, utc
 from serving.errors import ApiError, ConflictError, GoneError
 from serving.json_logging import log_event
+from serving.metrics import counters
 from serving.releases import ReleaseCatalog
 from serving.serving_config import ServingConfig
 from serving.tables import ScoreRecord
@@ -79,20 +79,6 @@ class ServingRuntime:
 
 _API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="a casetriage API key")
 _ERRORS = {status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 410, 413, 422, 503)}
-
-
-@functools.cache
-def _metrics() -> dict[str, Any]:
-    """Counters, created on first use (once per process) in prometheus' default registry."""
-    from prometheus_client import Counter
-
-    return {
-        "scores": Counter("casetriage_scores_total", "scores stored or replayed", ["outcome"]),
-        "decisions": Counter(
-            "casetriage_decisions_total", "supervisors' decisions", ["action", "amend"]
-        ),
-        "erasures": Counter("casetriage_erasures_total", "cases erased"),
-    }
 
 
 def _runtime(request: Request) -> ServingRuntime:
@@ -412,7 +398,7 @@ def create_app() -> FastAPI:
             idempotency_key=idempotency_key,
             request_hash=_request_hash(case.model_dump(mode="json")),
         )
-        _metrics()["scores"].labels(outcome="replay" if replayed else "new").inc()
+        counters()["scores"].labels(outcome="replay" if replayed else "new").inc()
         return _json_response(_score_out(records[0]), status_code=200 if replayed else 201)
 
     @app.post(
@@ -437,7 +423,7 @@ def create_app() -> FastAPI:
             idempotency_key=idempotency_key,
             request_hash=_request_hash(batch.model_dump(mode="json")),
         )
-        _metrics()["scores"].labels(outcome="replay" if replayed else "new").inc(len(records))
+        counters()["scores"].labels(outcome="replay" if replayed else "new").inc(len(records))
         body = BatchScoreResponse(scores=[_score_out(record) for record in records])
         return _json_response(body, status_code=200 if replayed else 201)
 
@@ -488,7 +474,7 @@ def create_app() -> FastAPI:
                 known_worker_ids=runtime.worker_ids,
             )
         )
-        _metrics()["decisions"].labels(action=row.action, amend=str(decision.amend).lower()).inc()
+        counters()["decisions"].labels(action=row.action, amend=str(decision.amend).lower()).inc()
         return DecisionOut(
             decision_id=row.decision_id,
             score_id=row.score_id,
@@ -570,7 +556,7 @@ def create_app() -> FastAPI:
         scores, decisions = await run_in_threadpool(
             lambda: store.erase_case(actor=actor, case_id=case_id)
         )
-        _metrics()["erasures"].inc()
+        counters()["erasures"].inc()
         return ErasureOut(case_id=case_id, scores_scrubbed=scores, decisions_scrubbed=decisions)
 
     from serving.web import install_web_pages

@@ -110,6 +110,33 @@ def test_concurrent_scores_are_batched_and_each_stored_once(live_server):
     assert {r.json()["case_id"] for r in responses} == {f"conc-{i}" for i in range(32)}
 
 
+def _scorer_retries(url: str) -> float:
+    for line in httpx.get(f"{url}/metrics").text.splitlines():
+        if line.startswith("casetriage_scorer_retries_total "):
+            return float(line.split()[1])
+    return 0.0
+
+
+def test_over_a_hundred_concurrent_scores_need_no_scorer_retry(live_server):
+    """BentoML's client replaced its pool to the scorer every 100 calls and failed the calls
+    still waiting on the old one; each was retried, and scored twice."""
+    system = {"X-API-Key": live_server.keys["case_system"]}
+    before = _scorer_retries(live_server.url)
+
+    def post(i: int) -> httpx.Response:
+        return httpx.post(
+            f"{live_server.url}/v1/score",
+            json=case(f"pool-{i}", prior_referrals=i % 5),
+            headers=system | {"Idempotency-Key": f"pool-{i}"},
+            timeout=120,
+        )
+
+    with ThreadPoolExecutor(32) as pool:
+        responses = list(pool.map(post, range(160)))
+    assert [r.status_code for r in responses] == [201] * 160
+    assert _scorer_retries(live_server.url) == before == 0.0
+
+
 def test_the_service_refuses_to_start_on_an_unapproved_champion(champion_env):
     from mlflow.tracking import MlflowClient
 
