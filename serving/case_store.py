@@ -56,20 +56,29 @@ class QueueFilter:
 class CaseStore:
     """The service's storage, behind a small API the HTTP layer calls from a thread pool."""
 
-    def __init__(self, *, sessions: sessionmaker[Session], cipher: NoteCipher) -> None:
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        cipher: NoteCipher,
+        read_sessions: sessionmaker[Session] | None = None,
+    ) -> None:
+        """``sessions`` write; ``read_sessions`` (``sessions`` when not given) only read, and
+        on SQLite they neither take nor wait for the writer's lock."""
         self.sessions = sessions
+        self.read_sessions = read_sessions or sessions
         self.cipher = cipher
 
     def authenticate(self, presented: str | None) -> Actor | None:
-        with self.sessions() as session:
+        with self.read_sessions() as session:
             return authenticate(session, presented)
 
     def ping(self) -> None:
-        with self.sessions() as session:
+        with self.read_sessions() as session:
             session.execute(select(1))
 
     def find_idempotent(self, *, scope: str, key: str) -> IdempotencyRecord | None:
-        with self.sessions() as session:
+        with self.read_sessions() as session:
             return session.execute(
                 select(IdempotencyRecord).where(
                     IdempotencyRecord.scope == scope, IdempotencyRecord.idempotency_key == key
@@ -77,7 +86,7 @@ class CaseStore:
             ).scalar_one_or_none()
 
     def get_scores(self, score_ids: list[str]) -> list[ScoreRecord]:
-        with self.sessions() as session:
+        with self.read_sessions() as session:
             found = {
                 record.score_id: record
                 for record in session.execute(
@@ -221,7 +230,7 @@ class CaseStore:
             ScoreRecord.score_id.asc(),
         )
         now = datetime.now(UTC)
-        with self.sessions() as session:
+        with self.read_sessions() as session:
             rows = session.execute(query.offset(offset).limit(limit + 1)).all()
             ids = [record.score_id for record, _ in rows[:limit]]
             needs: dict[str, list[str]] = {score_id: [] for score_id in ids}
@@ -339,7 +348,7 @@ class CaseStore:
         return row
 
     def score_with_decisions(self, score_id: str) -> tuple[ScoreRecord, bool, list[Decision]]:
-        with self.sessions() as session:
+        with self.read_sessions() as session:
             record = session.get(ScoreRecord, score_id)
             if record is None:
                 raise NotFoundError(f"score_id: no score {score_id!r}", field="score_id")
@@ -375,7 +384,7 @@ class CaseStore:
             .order_by(Decision.decision_id)
         )
         rows = []
-        with self.sessions() as session:
+        with self.read_sessions() as session:
             for record, decision, attributes in session.execute(query):
                 overridden = decision.action == "override"
                 if decision.tier < record.tier:
@@ -398,7 +407,7 @@ class CaseStore:
         return rows
 
     def note_of(self, case_id: str) -> str | None:
-        with self.sessions() as session:
+        with self.read_sessions() as session:
             case = session.get(Case, case_id)
             if case is None or case.note_ciphertext is None:
                 return None

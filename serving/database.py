@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 __all__ = ["DatabaseTimeouts", "make_engine", "make_session_factory", "upgrade_schema"]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# The execution option that marks a read-only session's connections (see make_engine).
+READ_ONLY = "casetriage_read_only"
 _MIGRATION_LOCK_ID = 0x6361_7365  # "case": the advisory lock migrations hold on PostgreSQL
 
 
@@ -32,7 +34,10 @@ def make_engine(url: str, *, timeouts: DatabaseTimeouts | None = None) -> Engine
 
     SQLite connections use WAL, ``synchronous=FULL`` (an acknowledged write survives a
     crash) and ``BEGIN IMMEDIATE`` so that writers queue on the busy timeout instead of
-    failing when two of them read the audit-chain head at once.
+    failing when two of them read the audit-chain head at once. Sessions made with
+    ``make_session_factory(engine, read_only=True)`` begin a plain (deferred) transaction
+    instead and skip the writers' queue: in WAL mode a reader sees the last commit and
+    never waits for a writer.
     """
     timeouts = timeouts or DatabaseTimeouts()
     parsed = make_url(url)
@@ -61,6 +66,11 @@ def make_engine(url: str, *, timeouts: DatabaseTimeouts | None = None) -> Engine
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin_immediate(connection) -> None:
+            if connection.get_execution_options().get(READ_ONLY):
+                # a reader behind the writers' lock waited for their commits: every
+                # request's key check queued behind whole score transactions
+                connection.exec_driver_sql("BEGIN")
+                return
             connection.info["holds_writer_lock"] = writer.acquire(timeout=timeouts.statement_s)
             try:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -96,8 +106,10 @@ def make_engine(url: str, *, timeouts: DatabaseTimeouts | None = None) -> Engine
     raise ValueError(f"database_url: unsupported database {parsed.get_backend_name()!r}")
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions on ``engine``; ``read_only`` ones must not write (see :func:`make_engine`)."""
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    return sessionmaker(bind, expire_on_commit=False)
 
 
 def upgrade_schema(engine: Engine, *, revision: str = "head") -> None:

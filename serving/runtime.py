@@ -29,6 +29,7 @@ def open_store(
     upgrade_schema(engine)
     return CaseStore(
         sessions=make_session_factory(engine),
+        read_sessions=make_session_factory(engine, read_only=True),
         cipher=NoteCipher(key_file=settings.note_key_file),
     )
 

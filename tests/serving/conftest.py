@@ -35,6 +35,7 @@ def store(tmp_path: Path) -> CaseStore:
     upgrade_schema(engine)
     yield CaseStore(
         sessions=make_session_factory(engine),
+        read_sessions=make_session_factory(engine, read_only=True),
         cipher=NoteCipher(key_file=tmp_path / "secrets" / "note.key"),
     )
     engine.dispose()
@@ -151,6 +152,7 @@ def pg_store(postgres_url, tmp_path):
     upgrade_schema(engine)
     yield CaseStore(
         sessions=make_session_factory(engine),
+        read_sessions=make_session_factory(engine, read_only=True),
         cipher=NoteCipher(key_file=tmp_path / "secrets" / "note.key"),
     )
     engine.dispose()

@@ -91,3 +91,20 @@ def test_bad_roles_and_unknown_keys_are_named(store):
         create_key(session, role="root", name="x", actor=CLI_ACTOR)
     with store.sessions.begin() as session, pytest.raises(LookupError, match="key_id"):
         revoke_key(session, key_id="nope", actor=CLI_ACTOR)
+
+
+def test_reads_neither_wait_for_an_open_write_nor_see_it(store, keys):
+    """Key checks and lookups read the last commit at once; before, they queued behind
+    the SQLite writers' lock for the whole of a score transaction."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as reader:
+        with store.sessions.begin() as session:  # holds the writers' lock until it commits
+            new_key = create_key(session, role="supervisor", name="late", actor=CLI_ACTOR).key
+            session.flush()
+            known = reader.submit(store.authenticate, keys["case_system"]).result(timeout=2)
+            uncommitted = reader.submit(store.authenticate, new_key).result(timeout=2)
+        assert known is not None
+        assert known.role == "case_system"
+        assert uncommitted is None
+        assert reader.submit(store.authenticate, new_key).result(timeout=2).role == "supervisor"
