@@ -259,7 +259,12 @@ def test_logs_hold_no_note_text_no_names_and_no_keys(client, keys, capsys):
     client.post("/v1/score", json=make_case(note=""), headers=_h(keys, "case_system"))
     logged = capsys.readouterr().err
     lines = [json.loads(line) for line in logged.splitlines() if line.startswith("{")]
-    assert any(line["event"] == "request" for line in lines)
+    requests = [line for line in lines if line["event"] == "request"]
+    scored = next(
+        line for line in requests if line["request_id"] == response.headers["X-Request-ID"]
+    )
+    assert (scored["route"], scored["method"], scored["status"]) == ("/v1/score", "POST", 201)
+    assert scored["key_id"] is not None
     assert "Jane Roe" not in logged
     for worker in response.json()["workers"]:
         assert worker["name"] not in logged
