@@ -91,19 +91,25 @@ def test_score_review_and_decide_over_http(live_server):
         assert key not in log
 
 
-def test_concurrent_scores_are_batched_and_each_stored_once(live_server):
+def _score_concurrently(live_server, bodies: list[dict], *, clients: int) -> list:
+    """POST each body to ``/v1/score`` from ``clients`` threads, keyed by its case id."""
     system = {"X-API-Key": live_server.keys["case_system"]}
 
-    def post(i: int) -> httpx.Response:
+    def post(body: dict) -> httpx.Response:
         return httpx.post(
             f"{live_server.url}/v1/score",
-            json=case(f"conc-{i}", prior_crises=i % 4),
-            headers=system | {"Idempotency-Key": f"conc-{i}"},
-            timeout=60,
+            json=body,
+            headers=system | {"Idempotency-Key": body["case_id"]},
+            timeout=120,
         )
 
-    with ThreadPoolExecutor(16) as pool:
-        responses = list(pool.map(post, range(32)))
+    with ThreadPoolExecutor(clients) as pool:
+        return list(pool.map(post, bodies))
+
+
+def test_concurrent_scores_are_batched_and_each_stored_once(live_server):
+    bodies = [case(f"conc-{i}", prior_crises=i % 4) for i in range(32)]
+    responses = _score_concurrently(live_server, bodies, clients=16)
     assert [r.status_code for r in responses] == [201] * 32
     ids = {r.json()["score_id"] for r in responses}
     assert len(ids) == 32
@@ -120,19 +126,9 @@ def _scorer_retries(url: str) -> float:
 def test_over_a_hundred_concurrent_scores_need_no_scorer_retry(live_server):
     """BentoML's client replaced its pool to the scorer every 100 calls and failed the calls
     still waiting on the old one; each was retried, and scored twice."""
-    system = {"X-API-Key": live_server.keys["case_system"]}
     before = _scorer_retries(live_server.url)
-
-    def post(i: int) -> httpx.Response:
-        return httpx.post(
-            f"{live_server.url}/v1/score",
-            json=case(f"pool-{i}", prior_referrals=i % 5),
-            headers=system | {"Idempotency-Key": f"pool-{i}"},
-            timeout=120,
-        )
-
-    with ThreadPoolExecutor(32) as pool:
-        responses = list(pool.map(post, range(160)))
+    bodies = [case(f"pool-{i}", prior_referrals=i % 5) for i in range(160)]
+    responses = _score_concurrently(live_server, bodies, clients=32)
     assert [r.status_code for r in responses] == [201] * 160
     assert _scorer_retries(live_server.url) == before == 0.0
 
