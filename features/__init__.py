@@ -22,7 +22,6 @@ _EXPORTS = {
     "NeedsFeaturizer": "features.featurizer",
     "evaluate_extractions": "features.evaluation",
     "get_extractor": "features.extractor",
-    "resolve_mentions": "features.extractor",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -15,6 +15,8 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.strings import StringStore, hash_string
 from spacy.tokens import Doc, Span
 
+from features._mentions import MENTION_BOUNDS_KEY as _MENTION_BOUNDS_KEY
+from features._mentions import NEEDS_SPAN_KEY
 from features._resources import STATUS_CATEGORIES, load_context_rules, load_lexicon
 from features._span_values import SpanValues
 from features._token_patterns import (
@@ -34,11 +36,12 @@ __all__ = [
     "span_values",
 ]
 
-NEEDS_SPAN_KEY = "needs"
 _TIE_ORDER = {"NEGATED": 0, "HYPOTHETICAL": 1, "HISTORICAL": 2, "OTHER_SUBJECT": 3, "OTHER": 4}
 _EXPERIENCER_CATEGORIES = ("OTHER", "OTHER_SUBJECT")
 #: The status part of the matcher key of a look-alike phrase ("ignore_inside" in the lexicon).
 _BLOCKER = "blocker"
+#: Headings have at most this many words (see ``_sentence_features.section_headings``).
+_HEADING_TOKENS = 6
 #: How many tokens after a mention its questionnaire answer's separator may come.
 _ANSWER_REACH = 40
 _CATEGORY_STATUS = {
@@ -186,6 +189,7 @@ class NeedMatcher:
                 if blockers.first(start, end) is None:
                     kept.append((start, end, need, status, self_evident))
         kept.sort(key=lambda m: (m[0], m[1]))
+        kept = _outside_headings(doc, columns, kept)
         mentions: list[Span] = []
         bounds: list[tuple[int, int, int, int]] = []
         values = span_values(doc)
@@ -202,6 +206,25 @@ class NeedMatcher:
         # spares NeedContext a Span object per mention; it reads and drops these
         doc.user_data[_MENTION_BOUNDS_KEY] = bounds
         return doc
+
+
+def _outside_headings(doc: Doc, columns: DocColumns, kept: list[tuple]) -> list[tuple]:
+    """Leave out mentions on a heading line ("Substance use", "Income / Employment:"): a
+    heading names the topic of a section, not a finding; what the section says decides."""
+    starts = columns.sentence_starts
+    bounds = [*starts[1:], len(columns.lower)]
+    short = [
+        m
+        for m in kept
+        if bounds[bisect_right(starts, m[0]) - 1] - starts[bisect_right(starts, m[0]) - 1]
+        <= 2 * _HEADING_TOKENS
+    ]
+    if not short:
+        return kept
+    from features._sentence_features import section_headings
+
+    sections = section_headings(doc, columns)
+    return [m for m in kept if not sections[bisect_right(starts, m[0]) - 1].is_heading]
 
 
 def _longest_mentions(
@@ -236,9 +259,6 @@ class _Terminator:
     start: int
     end: int
     categories: tuple[str, ...]
-
-
-_MENTION_BOUNDS_KEY = ("casetriage", "mention_bounds")
 
 
 def _mention_bounds(doc: Doc) -> list[tuple[int, int, int, int]]:
@@ -366,13 +386,17 @@ class NeedContext:
                 overlaps = status_trigger.end > start
                 status = self._combine(status, status_trigger.category, overlaps=overlaps)
             k = bisect_left(marks, end)
+            answer = None
             if k < len(marks) and marks[k] < min(sent_bounds[i], end + _ANSWER_REACH):
-                status = self._answer(columns, marks[k]) or status
+                answer = self._answer(columns, marks[k])
+                status = answer or status
             values.set(chars, "status", status)
             values.set(chars, "experiencer", "client" if other_trigger is None else "other")
             modifiers = tuple(
                 (t.category, t.start, t.end) for t in (status_trigger, other_trigger) if t
             )
+            if answer is not None:  # the questionnaire answer that decided the status
+                modifiers += ((f"ANSWER_{answer.upper()}", marks[k], marks[k] + 1),)
             values.set(chars, "modifiers", modifiers)
         return doc
 

@@ -6,45 +6,21 @@ import threading
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from casetriage.schemas import SAFETY_NEEDS
+from casetriage.schemas import NEEDS, SAFETY_NEEDS
+from features._resolution import Bars, Candidate, choose
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-__all__ = ["NeedsExtractor", "get_extractor", "resolve_mentions"]
+__all__ = ["NeedsExtractor", "get_extractor"]
 
-#: Order used when one need is mentioned several times: the higher, the more it wins.
-STATUS_PRIORITY = {"present": 3, "hypothetical": 2, "historical": 1, "negated": 0}
+#: the bars the refiner's header sets (the classifier's own come from its header)
+_REFINER_BARS = ("active", "active_possible")
 _CHUNK_CHARS = 100_000
 _PACK_CHARS = 16_000
 _NOTE_SEPARATOR = "\n\n"
-
-
-def resolve_mentions(mentions: list[dict[str, Any]]) -> dict[str, Any]:
-    """Choose the one mention that stands for a need mentioned several times in a note.
-
-    Rule: an active mention (present, client) beats everything, because missing a present
-    need costs more than a false alarm a person will review; then client beats other; then
-    status by ``present > hypothetical > historical > negated``; then the earliest mention.
-    """
-    return max(mentions, key=lambda m: _rank(m["status"], m["experiencer"], m["start"]))
-
-
-def _rank(status: str, experiencer: str, start: int) -> tuple[bool, bool, int, int]:
-    """The order of :func:`resolve_mentions`: the highest ranked mention stands for its need."""
-    client = experiencer == "client"
-    return (client and status == "present", client, STATUS_PRIORITY[status], -start)
-
-
-class _Mention(NamedTuple):
-    need: str
-    status: str
-    experiencer: str
-    start: int
-    end: int
-    evidence: str
 
 
 def _chunks(text: str, size: int) -> Iterator[tuple[int, str]]:
@@ -96,8 +72,14 @@ class NeedsExtractor:
 
     Parameters
     ----------
-    lexicon_path, rules_path : str, optional
+    lexicon_path, rules_path, model_path, signs_path, refiner_path : str, optional
         Other data files than the packaged ones (for experiments; keep them versioned).
+    lexicon, classifier, safety_net, refiner : bool
+        Which parts run: the lexicon's phrases, the trained sentence classifier, the
+        safety net's warning signs, the trained mention refiner (all by default; leaving
+        some out exists to compare them).
+    bars : dict, optional
+        :class:`~features._resolution.Bars` per need instead of the trained models' own.
     chunk_chars : int
         Notes longer than this are processed in chunks cut at line or sentence breaks,
         with offsets kept relative to the whole note, so memory stays bounded.
@@ -111,17 +93,51 @@ class NeedsExtractor:
         *,
         lexicon_path: str = "",
         rules_path: str = "",
+        model_path: str = "",
+        signs_path: str = "",
+        refiner_path: str = "",
+        lexicon: bool = True,
+        classifier: bool = True,
+        safety_net: bool = True,
+        refiner: bool = True,
+        bars: dict[str, Bars] | None = None,
         chunk_chars: int = _CHUNK_CHARS,
         pack_chars: int = _PACK_CHARS,
     ) -> None:
         from features._resources import load_icd_codes
         from features.pipeline import build_pipeline
 
-        self.nlp = build_pipeline(lexicon_path=lexicon_path, rules_path=rules_path)
+        self.nlp = build_pipeline(
+            lexicon_path=lexicon_path,
+            rules_path=rules_path,
+            model_path=model_path,
+            signs_path=signs_path,
+            refiner_path=refiner_path,
+            lexicon=lexicon,
+            classifier=classifier,
+            safety_net=safety_net,
+            refiner=refiner,
+        )
+        self.bars = bars if bars is not None else self._trained_bars()
         # the packaged codes are verified against simple_icd_10_cm by the test suite
         self.codes = load_icd_codes(verify=False)
         self.chunk_chars = chunk_chars
         self.pack_chars = pack_chars
+
+    def _trained_bars(self) -> dict[str, Bars]:
+        """Each need's bars as the trained models' headers give them."""
+        names = self.nlp.pipe_names
+        model = self.nlp.get_pipe("need_classifier").model if "need_classifier" in names else None
+        refiner = self.nlp.get_pipe("mention_refiner").model if "mention_refiner" in names else None
+        bars = refiner.header.get("bars", {}) if refiner is not None else {}
+        return {
+            need: Bars(
+                threshold=model.thresholds.get(need) if model else None,
+                possible_threshold=model.possible_thresholds.get(need) if model else None,
+                **{k: v for k, v in bars.get(need, {}).items() if k in _REFINER_BARS},
+            )
+            for need in NEEDS
+        }
 
     def resized(
         self, *, chunk_chars: int | None = None, pack_chars: int | None = None
@@ -144,12 +160,23 @@ class NeedsExtractor:
         """Yield, for each text, its needs sorted by evidence offset.
 
         Each need is a dict matching :class:`casetriage.schemas.ExtractedNeed`:
-        ``need, status, experiencer, start, end, evidence, code, safety``, where
-        ``evidence == text[start:end]``. With ``mentions=True`` each also carries
-        ``mentions``: every mention of that need (span, status, experiencer), for
-        highlighting. Texts are streamed through ``nlp.pipe`` in batches.
+        ``need, status, experiencer, start, end, evidence, code, safety, confidence,
+        source, basis``, where ``evidence == text[start:end]``. With ``mentions=True``
+        each also carries ``mentions``: every mention of that need that counted (span,
+        status, experiencer, source), for highlighting. Texts are streamed through
+        ``nlp.pipe`` in batches.
         """
+        for found in self.candidates_many(texts, batch_size=batch_size):
+            yield self._resolve(found, mentions)
+
+    def candidates_many(
+        self, texts: Iterable[str], *, batch_size: int = 64
+    ) -> Iterator[list[Candidate]]:
+        """Yield, for each text, every mention found, before any threshold or choice."""
+        from features._mentions import found_by
+        from features._sentence_features import mark_note_starts
         from features.components import NEEDS_SPAN_KEY, span_values
+        from features.mention_refiner import mention_readings, recorded_features
         from features.sentence_bounds import start_sentences_at
 
         seen = [0]  # how many texts have been read
@@ -166,45 +193,77 @@ class NeedsExtractor:
             for text, placed in _packs(pieces(), self.pack_chars):
                 doc = self.nlp.make_doc(text)
                 start_sentences_at(doc, [piece.start for piece in placed[1:]])
+                mark_note_starts(doc, [piece.start for piece in placed])
                 yield doc, (text, placed)
 
-        found: dict[int, list[_Mention]] = {}
+        found: dict[int, list[Candidate]] = {}
         done = 0  # texts before this one have all been yielded
         pipe = self.nlp.pipe(docs(), as_tuples=True, batch_size=batch_size)
         for doc, (text, placed) in pipe:
             starts = [piece.start for piece in placed]
             values = span_values(doc)
+            added, readings, recorded = found_by(doc), mention_readings(doc), recorded_features(doc)
             for span in doc.spans.get(NEEDS_SPAN_KEY, ()):
                 chars = start, end = span.start_char, span.end_char
+                key = (span.label_, start, end)
                 piece = placed[bisect_right(starts, start) - 1]
                 shift = piece.offset - piece.start
+                how = added.get(key)
+                source, probability, basis = "lexicon", None, "a phrase of the needs lexicon"
+                if how is not None:
+                    start, end = how.evidence
+                    source, probability, basis = how.source, how.probability, how.basis
+                reading = readings.get(key)
+                status, experiencer = values.get(chars, "status"), values.get(chars, "experiencer")
+                rule_active = status == "present" and experiencer == "client"
+                if reading is not None:
+                    status, experiencer = reading.status, reading.experiencer
                 found.setdefault(piece.index, []).append(
-                    _Mention(
+                    Candidate(
                         span.label_,
-                        values.get(chars, "status"),
-                        values.get(chars, "experiencer"),
+                        status,
+                        experiencer,
                         start + shift,
                         end + shift,
                         text[start:end],
+                        source,
+                        probability,
+                        basis,
+                        reading,
+                        tuple(recorded.get(key, ())),
+                        rule_active,
                     )
                 )
             # the last text of a pack may go on in the next one (a long note's chunks)
             for index in range(done, placed[-1].index):
-                yield self._resolve(found.pop(index, []), mentions)
+                yield found.pop(index, [])
             done = placed[-1].index
         for index in range(done, seen[0]):
-            yield self._resolve(found.pop(index, []), mentions)
+            yield found.pop(index, [])
 
-    def _resolve(self, found: list[_Mention], mentions: bool) -> list[dict[str, Any]]:
-        by_need: dict[str, list[_Mention]] = {}
+    def _resolve(self, found: list[Candidate], mentions: bool) -> list[dict[str, Any]]:
+        by_need: dict[str, list[Candidate]] = {}
         for mention in found:
             by_need.setdefault(mention.need, []).append(mention)
         needs = []
         for need, group in by_need.items():
-            chosen = max(group, key=lambda m: _rank(m.status, m.experiencer, m.start))
-            result = chosen._asdict()
-            result["code"] = self.codes[need]
-            result["safety"] = need in SAFETY_NEEDS
+            choice = choose(group, bars=self.bars.get(need, Bars()), safety=need in SAFETY_NEEDS)
+            if choice is None:
+                continue
+            chosen = choice.chosen
+            result = {
+                "need": need,
+                "status": chosen.status,
+                "experiencer": chosen.experiencer,
+                "start": chosen.start,
+                "end": chosen.end,
+                "evidence": chosen.evidence,
+                "code": self.codes[need],
+                "safety": need in SAFETY_NEEDS,
+                "confidence": choice.confidence,
+                "source": chosen.source,
+                "basis": chosen.basis,
+            }
             if mentions:
                 result["mentions"] = [
                     {
@@ -213,8 +272,9 @@ class NeedsExtractor:
                         "evidence": m.evidence,
                         "status": m.status,
                         "experiencer": m.experiencer,
+                        "source": m.source,
                     }
-                    for m in group
+                    for m in choice.kept
                 ]
             needs.append(result)
         needs.sort(key=lambda n: (n["start"], n["need"]))

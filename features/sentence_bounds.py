@@ -65,20 +65,23 @@ class SentenceBounds:
             return doc
         # ORTH, LOWER, IS_SPACE (the columns kept for the next components), then the rest
         array = doc.to_array([*DocColumns.ATTRS, IS_PUNCT, SPACY, IDX])
-        starts = self._starts(array)
+        starts, ends = self._starts(array)
         forced = doc.user_data.pop(_FORCED_STARTS_KEY, None)
         if forced:
             idx = array[:, 5].tolist()
-            tokens = (bisect_left(idx, offset) for offset in forced)
-            starts = sorted({*starts, *(i for i in tokens if i < len(doc))})
+            tokens = {bisect_left(idx, offset) for offset in forced} - {len(doc)}
+            quiet = (array[:, 3] == 1) | (array[:, 2] == 1)  # punctuation or whitespace
+            dropped = _starts_from_before(starts, tokens, ends, quiet)
+            starts = sorted({*starts, *tokens} - dropped)
         marks = np.full((len(doc), 1), -1, dtype=np.int64)
         marks[starts] = 1
         doc.from_array([SENT_START], marks.astype(np.uint64))
         keep_columns(doc, DocColumns.from_array(doc.vocab, array[:, :3], starts))
         return doc
 
-    def _starts(self, array: np.ndarray) -> list[int]:
-        """Sentence starts from the columns ORTH, LOWER, IS_SPACE, IS_PUNCT, SPACY."""
+    def _starts(self, array: np.ndarray) -> tuple[list[int], np.ndarray]:
+        """Sentence starts from the columns ORTH, LOWER, IS_SPACE, IS_PUNCT, SPACY, and
+        which tokens end a sentence."""
         orth, space, punct, spaced = array[:, 0], array[:, 2], array[:, 3], array[:, 4]
         ends = np.zeros(len(orth), dtype=bool)
         ends[where_in(orth, self._final_array)] = True
@@ -101,13 +104,29 @@ class SentenceBounds:
                     j += 1
                 if j < n:
                     starts.add(j)
-        return sorted(starts)
+        return sorted(starts), ends
 
     def _is_line_break(self, token: int) -> bool:
         known = self._line_break.get(token)
         if known is None:
             known = self._line_break[token] = "\n" in self._strings[token]
         return known
+
+
+def _starts_from_before(
+    starts: list[int], forced: set[int], ends: np.ndarray, quiet: np.ndarray
+) -> set[int]:
+    """Starts caused by a sentence end before a forced start: a note of a packed doc that
+    begins with punctuation ("- Got a notice") starts one sentence there, as it would alone,
+    not a second one after the punctuation because the previous note ended."""
+    from bisect import bisect_right
+
+    dropped = set()
+    for f in forced:
+        k = bisect_right(starts, f)
+        if k < len(starts) and quiet[f : starts[k]].all() and not ends[f : starts[k]].any():
+            dropped.add(starts[k])
+    return dropped
 
 
 @Language.factory(

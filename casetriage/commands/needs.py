@@ -9,16 +9,17 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["evaluate_needs", "extract", "register"]
+__all__ = ["evaluate_needs", "extract", "register", "train_needs"]
 
 
-def _load_extractor():
-    """The shared extractor; a broken data file is a clear error (exit 2), not a traceback."""
+def _load_extractor(**parts: bool):
+    """The shared extractor, or one with only some ``parts``; a broken data file is a clear
+    error (exit 2), not a traceback."""
     from features._resources import ResourceError
-    from features.extractor import get_extractor
+    from features.extractor import NeedsExtractor, get_extractor
 
     try:
-        return get_extractor()
+        return NeedsExtractor(**parts) if not all(parts.values()) else get_extractor()
     except ResourceError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None
@@ -96,59 +97,127 @@ def extract(
         raise typer.Exit(code=1)
 
 
-def evaluate_needs(
-    gold: Annotated[Path, typer.Argument(help="labelled notes {id, text, needs}")],
-    as_json: Annotated[bool, typer.Option("--json", help="print the figures as JSON")] = False,
-) -> None:
-    """P/R/F1 of active needs per need and overall, safety recall, status/experiencer accuracy,
-    and the list of errors."""
-    from features.evaluation import evaluate_extractions, read_gold
+#: Gold files ``evaluate-needs`` reads when given none (those that exist): the labelled dev
+#: notes the rules were tuned on, the blind corpus's training split and its locked test split.
+TRAINING_SPLIT = Path("corpus/needs/train.jsonl")
+LOCKED_SPLIT = Path("corpus/needs/locked.jsonl")
+DEFAULT_GOLD = (Path("../shared/intake_notes/dev.jsonl"), TRAINING_SPLIT, LOCKED_SPLIT)
 
-    if not gold.is_file():
-        raise typer.BadParameter(f"no such file: {gold}", param_hint="GOLD")
+
+def evaluate_needs(
+    gold: Annotated[
+        list[Path] | None,
+        typer.Argument(help="labelled notes {id, text, needs}; default: dev, train and locked"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the figures as JSON")] = False,
+    details: Annotated[
+        bool,
+        typer.Option(help="per-need tables and the errors (never for a locked split)"),
+    ] = False,
+    lexicon: Annotated[bool, typer.Option(help="run the lexicon (to compare the parts)")] = True,
+    classifier: Annotated[bool, typer.Option(help="run the sentence classifier")] = True,
+    safety_net: Annotated[bool, typer.Option(help="run the safety net's warning signs")] = True,
+    refiner: Annotated[bool, typer.Option(help="run the mention refiner")] = True,
+) -> None:
+    """P/R/F1 of active needs, safety recall and precision, status and experiencer accuracy,
+    per file and per writing style, and the gap between the tuned-on notes and the locked
+    split. A locked split (records with ``"split": "locked"``) shows only aggregate figures
+    and error categories, never its notes."""
+    from casetriage.commands._needs_report import print_report
+    from features.evaluation import evaluate_gold_files
+
+    files = gold or [path for path in DEFAULT_GOLD if path.is_file()]
+    if not files:
+        raise typer.BadParameter("no gold file given and none of the defaults exist")
+    for path in files:
+        if not path.is_file():
+            raise typer.BadParameter(f"no such file: {path}", param_hint="GOLD")
+    parts = {
+        "lexicon": lexicon,
+        "classifier": classifier,
+        "safety_net": safety_net,
+        "refiner": refiner,
+    }
     try:
-        records = read_gold(gold)
+        report = evaluate_gold_files(files, _load_extractor(**parts))
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None
-    predicted = list(_load_extractor().extract_many(r["text"] for r in records))
-    result = evaluate_extractions(records, predicted)
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), indent=2))
-        return
-    from rich.console import Console
-    from rich.table import Table
+        typer.echo(json.dumps(report.to_dict(details=details), indent=2))
+    else:
+        print_report(report, details=details or len(files) == 1)
 
-    console = Console()
-    table = Table(title=f"active needs on {gold.name} ({result.n_notes} notes)")
-    for column in ("need", "precision", "recall", "F1", "tp", "fp", "fn"):
-        table.add_column(column, justify="left" if column == "need" else "right")
-    for need, m in [*result.per_need.items(), ("micro (all)", result.micro)]:
-        table.add_row(
-            need,
-            f"{m['precision']:.3f}",
-            f"{m['recall']:.3f}",
-            f"{m['f1']:.3f}",
-            *(str(int(m[k])) for k in ("tp", "fp", "fn")),
+
+def train_needs(
+    gold: Annotated[
+        list[Path] | None,
+        typer.Argument(help="labelled notes with evidence quotes; default: the training split"),
+    ] = None,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output-dir", help="where to write the two model files (default: packaged)"
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="training config (default config/needs_classifier.yaml)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Train the needs pipeline's sentence classifier on the training split.
+
+    Each candidate of the config is scored end to end with leave-one-writer-out
+    cross-validation; the best is fitted on all notes and written with its thresholds.
+    The locked split is refused.
+    """
+    from features._mention_model import default_mention_model_path
+    from features._need_model import default_model_path
+    from features._resources import ResourceError
+    from features.need_training import report_json, train_need_model
+
+    files = gold or [TRAINING_SPLIT]
+    for path in files:
+        if not path.is_file():
+            raise typer.BadParameter(f"no such file: {path}", param_hint="GOLD")
+    classifier_file, refiner_file = default_model_path(), default_mention_model_path()
+    if output_dir is not None:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        classifier_file = output_dir / classifier_file.name
+        refiner_file = output_dir / refiner_file.name
+    try:
+        report = train_need_model(
+            files,
+            classifier_file,
+            refiner_file,
+            config_path=config,
+            progress=lambda message: typer.echo(message, err=True),
         )
-    console.print(table)
-    console.print(f"safety-need recall: {result.safety_recall:.3f}")
-    console.print(
-        f"status accuracy: {result.status_accuracy:.3f}  experiencer accuracy: "
-        f"{result.experiencer_accuracy:.3f}  (over {result.n_matched} gold needs also found)"
-    )
-    if result.errors:
-        errors = Table(title=f"{len(result.errors)} error(s)")
-        for column in ("id", "need", "gold", "predicted", "kind", "evidence"):
-            errors.add_column(column)
-        for e in result.errors:
-            errors.add_row(
-                str(e["id"]), e["need"], e["gold"], e["predicted"], e["kind"], e["evidence"]
-            )
-        console.print(errors)
+    except (ValueError, ResourceError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    if as_json:
+        typer.echo(report_json(report))
+        return
+    typer.echo(f"{report.n_notes} notes, {report.n_sentences} sentences, writers {report.writers}")
+    typer.echo("leave-one-writer-out cross-validation, active needs:")
+    for row in report.candidates:
+        typer.echo(
+            f"  {row['candidate']:<45} F1 {row['f1']:.3f}  P {row['precision']:.3f}  "
+            f"R {row['recall']:.3f}  safety recall {row['safety_recall']:.3f}"
+        )
+    typer.echo(f"chosen: {report.chosen}; the parts, cross-validated the same way:")
+    for name, row in report.cross_validated.items():
+        typer.echo(
+            f"  {name:<45} F1 {row['f1']:.3f}  safety recall {row['safety_recall']:.3f} "
+            f"(P {row['safety_precision']:.3f})  status {row['status_accuracy']:.3f}  "
+            f"experiencer {row['experiencer_accuracy']:.3f}"
+        )
+    typer.echo(f"wrote {', '.join(report.outputs)}")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
     app.command("extract")(extract)
     app.command("evaluate-needs")(evaluate_needs)
+    app.command("train-needs")(train_needs)

@@ -103,12 +103,14 @@ def test_very_long_note_keeps_offsets(runner, extractor):
 
 
 def test_evaluate_needs_json(runner, extractor):
-    result = runner.invoke(app, ["evaluate-needs", DEV, "--json"])
+    result = runner.invoke(app, ["evaluate-needs", DEV, "--json", "--details"])
     assert result.exit_code == 0
-    report = json.loads(result.stdout)
-    assert report["n_notes"] == 30
-    assert set(report["micro"]) >= {"precision", "recall", "f1"}
-    assert {"id", "need", "gold", "predicted", "evidence"} <= set(report["errors"][0])
+    (report,) = json.loads(result.stdout)["files"]
+    assert report["role"] == "tuned"
+    figures = report["evaluation"]
+    assert figures["n_notes"] == 30
+    assert set(figures["micro"]) >= {"precision", "recall", "f1"}
+    assert {"id", "need", "gold", "predicted", "evidence"} <= set(figures["errors"][0])
 
 
 def test_evaluate_needs_table_and_bad_gold(runner, tmp_path, extractor):

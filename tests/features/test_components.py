@@ -14,12 +14,21 @@ from features.pipeline import build_pipeline
 
 def test_pipeline_is_blank_english_with_declared_components(extractor):
     nlp = extractor.nlp
-    assert nlp.pipe_names == ["sentence_bounds", "need_matcher", "need_context"]
+    assert nlp.pipe_names == [
+        "sentence_bounds",
+        "need_matcher",
+        "need_classifier",
+        "safety_net",
+        "need_context",
+        "mention_refiner",
+    ]
     assert nlp.meta["lang"] == "en"
     analysis = nlp.analyze_pipes()
     assert "doc.spans" in analysis["summary"]["need_matcher"]["assigns"]
+    assert "doc.spans" in analysis["summary"]["need_classifier"]["assigns"]
+    assert "doc.spans" in analysis["summary"]["safety_net"]["assigns"]
     assert "span._.status" in analysis["summary"]["need_context"]["assigns"]
-    assert not analysis["problems"]["need_context"]
+    assert not any(analysis["problems"].values())
 
 
 def test_lexicon_covers_every_need_with_phrases():
@@ -78,7 +87,10 @@ def test_custom_lexicon_and_rules_files_are_used(tmp_path):
     rules = {"rules": [{"category": "NEGATED", "direction": "forward", "phrases": ["nix"]}]}
     (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rules))
     nlp = build_pipeline(
-        lexicon_path=str(tmp_path / "lex.yaml"), rules_path=str(tmp_path / "rules.yaml")
+        lexicon_path=str(tmp_path / "lex.yaml"),
+        rules_path=str(tmp_path / "rules.yaml"),
+        classifier=False,
+        safety_net=False,
     )
     doc = nlp("nix zz1 and zz0")
     spans = {s.label_: s._.status for s in doc.spans[NEEDS_SPAN_KEY]}

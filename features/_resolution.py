@@ -1,0 +1,139 @@
+"""Choose the one mention that stands for a need, and how sure the extractor is of it.
+
+A need is often mentioned several times in a note, by the lexicon, the sentence classifier
+and the safety net. The rule, for each need:
+
+* the *confident* mentions are the lexicon's and the classifier's at or above the need's
+  threshold; the highest ranked of them stands for the need;
+* for a safety need with no active confident mention, an active *possible* mention (a
+  warning sign of the safety net, or a classifier score in the band just below the
+  threshold) stands for it instead, as ``possible``: missing a safety need costs more than
+  a supervisor's look at a false alarm;
+* with no confident mention at all, the best possible one stands for it, as ``possible``.
+
+Rank: an active mention (present, client) beats everything, then client beats other, then
+status by ``present > hypothetical > historical > negated``, then the earliest mention.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+__all__ = ["Bars", "Candidate", "Choice", "Reading", "choose", "rank"]
+
+#: Order used when one need is mentioned several times: the higher, the more it wins.
+STATUS_PRIORITY = {"present": 3, "hypothetical": 2, "historical": 1, "negated": 0}
+
+
+class Reading(NamedTuple):
+    """The trained refiner's reading of a mention (see :mod:`features.mention_refiner`).
+
+    ``p_need``: it states the need at all; ``p_active``: it states it present for the client;
+    ``status``/``experiencer``: its most likely reading.
+    """
+
+    p_need: float
+    p_active: float
+    status: str
+    experiencer: str
+
+
+class Candidate(NamedTuple):
+    """One mention of a need, with what found it (``probability`` only for the model)."""
+
+    need: str
+    status: str
+    experiencer: str
+    start: int
+    end: int
+    evidence: str
+    source: str = "lexicon"
+    probability: float | None = None
+    basis: str = ""
+    reading: Reading | None = None
+    features: tuple[int, ...] = ()  # the refiner's input, kept only for training
+    rule_active: bool = False  # ConText read it present for the client, whatever the refiner says
+
+    @property
+    def active(self) -> bool:
+        return self.status == "present" and self.experiencer == "client"
+
+    @property
+    def p_active(self) -> float:
+        if self.reading is None:
+            return 1.0 if self.active else 0.0
+        return self.reading.p_active
+
+    @property
+    def p_need(self) -> float:
+        return 1.0 if self.reading is None else self.reading.p_need
+
+
+class Choice(NamedTuple):
+    chosen: Candidate
+    confidence: str
+    kept: list[Candidate]
+
+
+def rank(c: Candidate) -> tuple[bool, bool, int, int]:
+    """The order of the module docstring: the highest ranked mention stands for its need."""
+    client = c.experiencer == "client"
+    return (client and c.status == "present", client, STATUS_PRIORITY[c.status], -c.start)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bars:
+    """The bars a need's mentions must reach.
+
+    ``threshold`` / ``possible_threshold``: the classifier's probability for its mention to
+    count / to be possible (None: never). ``active`` / ``active_possible``: the probability
+    (the refiner's, or 1 for a rule reading of present-for-the-client) that the best mention
+    states the need present for the client, for the need to be returned so, confident /
+    possible.
+    """
+
+    threshold: float | None = None
+    possible_threshold: float | None = None
+    active: float = 0.5
+    active_possible: float = 0.5
+
+
+def choose(candidates: Iterable[Candidate], *, bars: Bars, safety: bool) -> Choice | None:
+    """The mention that stands for one need and its confidence, or None when none counts."""
+    confident, possible = [], []
+    for c in candidates:
+        if c.source == "lexicon":
+            found, maybe = True, False
+        elif c.source == "model" and c.probability is not None:
+            found = bars.threshold is not None and c.probability >= bars.threshold
+            maybe = bars.possible_threshold is not None and c.probability >= bars.possible_threshold
+        else:  # the safety net: possible at most
+            found, maybe = False, c.source == "safety_net"
+        if found:
+            confident.append(c)
+        elif safety and maybe:
+            possible.append(c)
+    kept = sorted(confident + possible, key=lambda c: c.start)
+    best = max(confident, key=lambda c: (c.p_active, rank(c))) if confident else None
+    if best is not None and best.p_active >= bars.active and best.active:
+        return Choice(best, "confident", kept)
+    if safety:
+        # a warning sign, a classifier score just below its bar, or a rule reading of
+        # present-for-the-client that the refiner doubts: a person should look
+        pool = [c for c in kept if c.active and c.p_active >= bars.active_possible]
+        pool += [
+            c._replace(status="present", experiencer="client")
+            for c in confident
+            if c.rule_active and c.source == "lexicon"
+        ]
+        if pool:
+            return Choice(
+                max(pool, key=lambda c: (c.active, c.p_active, rank(c))), "possible", kept
+            )
+    # not active: the best rule reading (the model's mentions only ever add active needs)
+    inactive = [c for c in confident if c.reading is None and not c.active]
+    if inactive:
+        return Choice(max(inactive, key=rank), "confident", kept)
+    return None
