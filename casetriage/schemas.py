@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "CASE_CATEGORICAL_FIELDS",
     "CASE_NUMERIC_FIELDS",
+    "CONFIDENCES",
     "EXPERIENCERS",
     "MODEL_INPUT_FIELDS",
     "NEEDS",
@@ -47,10 +48,17 @@ NeedName = Literal[
 ]
 Status = Literal["present", "negated", "historical", "hypothetical"]
 Experiencer = Literal["client", "other"]
+#: ``possible``: only the safety net saw it (a warning sign the main extractor did not
+#: confirm); it still counts as present, so the case reaches tier 1 and a person looks.
+Confidence = Literal["confident", "possible"]
+#: What found the evidence: a lexicon phrase, the trained sentence classifier, or the
+#: safety net's warning signs.
+NeedSource = Literal["lexicon", "model", "safety_net"]
 
 NEEDS: tuple[str, ...] = get_args(NeedName)
 STATUSES: tuple[str, ...] = get_args(Status)
 EXPERIENCERS: tuple[str, ...] = get_args(Experiencer)
+CONFIDENCES: tuple[str, ...] = get_args(Confidence)
 SAFETY_NEEDS: frozenset[str] = frozenset({"suicide_risk", "interpersonal_violence", "child_safety"})
 
 # Structured case fields. The risk model may read MODEL_INPUT_FIELDS only; the
@@ -99,6 +107,12 @@ class ExtractedNeed(BaseModel):
     evidence: str = Field(description="text[start:end]")
     code: str | None = Field(default=None, description="ICD-10-CM code, e.g. Z59.0")
     safety: bool = Field(default=False, description="suicide risk, violence or child safety")
+    confidence: Confidence = Field(
+        default="confident",
+        description="'possible' when only the safety net's warning signs found it",
+    )
+    source: NeedSource = Field(default="lexicon", description="what found the evidence")
+    basis: str = Field(default="", description="why it was found, in plain words")
 
 
 def is_active(need: ExtractedNeed | dict) -> bool:

@@ -11,11 +11,15 @@ from models._featurize import parse_needs
 __all__ = ["attach_needs", "extract_needs"]
 
 
-def extract_needs(notes: Sequence[str]) -> list[list[dict]]:
-    """Run the features package's needs extractor over notes (one call for the batch)."""
+def extract_needs(notes: Sequence[str], *, mentions: bool = True) -> list[list[dict]]:
+    """Run the features package's needs extractor over notes (one call for the batch).
+
+    With ``mentions`` each need carries every mention that counted, so that the evidence a
+    supervisor sees later is the evidence the score rested on.
+    """
     from features import get_extractor
 
-    results = get_extractor().extract_many(list(notes))
+    results = get_extractor().extract_many(list(notes), mentions=mentions)
     return [
         [need.model_dump() if hasattr(need, "model_dump") else dict(need) for need in needs]
         for needs in results
@@ -38,5 +42,5 @@ def attach_needs(cases: pd.DataFrame, *, source: str = "extracted") -> pd.DataFr
     if "note" not in cases.columns:
         raise ValueError("cases: missing column 'note' (needed to extract needs)")
     notes = cases["note"].fillna("").astype(str).tolist()
-    cases["needs"] = extract_needs(notes)
+    cases["needs"] = extract_needs(notes, mentions=False)
     return cases

@@ -30,9 +30,19 @@ class TierDecision:
     tier: int
     label: str
     rule: str
+    #: the safety needs that forced the tier, and those of them only the safety net saw
+    #: (``confidence: possible``): a person must check those first
+    safety_needs: tuple[str, ...] = ()
+    possible_safety_needs: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
-        return {"tier": self.tier, "label": self.label, "rule": self.rule}
+        return {
+            "tier": self.tier,
+            "label": self.label,
+            "rule": self.rule,
+            "safety_needs": list(self.safety_needs),
+            "possible_safety_needs": list(self.possible_safety_needs),
+        }
 
 
 def default_policy_path() -> Path:
@@ -151,13 +161,23 @@ class PriorityPolicy:
         ordered = sorted(self.thresholds.items(), key=lambda item: -item[1])
         decisions = []
         for probability, case_needs in zip(probabilities, needs, strict=True):
-            safety = sorted({n["need"] for n in active_needs(case_needs)} & self.safety_needs)
+            active = [n for n in active_needs(case_needs) if n["need"] in self.safety_needs]
+            safety = sorted({n["need"] for n in active})
             if safety:
+                possible = sorted(
+                    {n["need"] for n in active if n.get("confidence") == "possible"}
+                    - {n["need"] for n in active if n.get("confidence") != "possible"}
+                )
+                rule = f"safety_override: {', '.join(safety)} present for the client"
+                if possible:
+                    rule += f" ({', '.join(possible)} possible: warning signs to check)"
                 decisions.append(
                     TierDecision(
                         tier=self.safety_tier,
                         label=self.labels[self.safety_tier],
-                        rule=f"safety_override: {', '.join(safety)} present for the client",
+                        rule=rule,
+                        safety_needs=tuple(safety),
+                        possible_safety_needs=tuple(possible),
                     )
                 )
                 continue

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from casetriage.schemas import CASE_NUMERIC_FIELDS, CaseFields
+from casetriage.schemas import CASE_NUMERIC_FIELDS, CaseFields, ExtractedNeed
 
 __all__ = [
     "AuditAttributes",
@@ -104,15 +104,11 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-class NeedOut(_Open):
-    need: str
-    status: str
-    experiencer: str
-    start: int
-    end: int
-    evidence: str
-    code: str | None = None
-    safety: bool = False
+class NeedOut(ExtractedNeed):
+    """A need as the extractor returns it (see :class:`casetriage.schemas.ExtractedNeed`);
+    stored scores may carry extra keys (every ``mentions`` of the need), passed through."""
+
+    model_config = ConfigDict(extra="allow")
 
 
 class ReasonOut(_Open):

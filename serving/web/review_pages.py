@@ -37,11 +37,19 @@ def plain_risk_sentence(result: dict[str, Any]) -> str:
         f"The model estimates a {probability:.0%} chance of a crisis within 90 days, "
         f"so it suggests tier {tier['tier']} ({tier['label']})"
     )
+    safety = tier.get("safety_needs")
     rule = tier.get("rule") or ""
-    if rule.startswith("safety_override"):
-        safety = rule.split(":", 1)[1].split(" present")[0].strip()
-        needs = ", ".join(need_label(n.strip()) for n in safety.split(","))
+    if safety is None and rule.startswith("safety_override"):  # scores stored before 0.2
+        safety = [n.strip() for n in rule.split(":", 1)[1].split(" present")[0].split(",")]
+    if safety:
+        needs = ", ".join(need_label(n) for n in safety)
         sentence += f" because the note mentions {needs} for the client, whatever the estimate"
+        possible = tier.get("possible_safety_needs") or []
+        if possible:
+            sentence += (
+                f"; {', '.join(need_label(n) for n in possible)} rests only on warning signs"
+                " the extractor is unsure of: check the highlighted evidence"
+            )
     return sentence + "."
 
 
@@ -56,8 +64,7 @@ def _runtime(request: Request):
 
 
 def _load_case(request: Request, score_id: str) -> dict[str, Any]:
-    """Everything the case page shows; runs in a worker thread (database, decryption, spaCy)."""
-    from features import get_extractor
+    """Everything the case page shows; runs in a worker thread (database, decryption)."""
     from serving.errors import NotFoundError
 
     store = _runtime(request).store
@@ -72,7 +79,9 @@ def _load_case(request: Request, score_id: str) -> dict[str, Any]:
             title="Case erased",
         )
     note = store.note_of(record.case_id) or ""
-    needs = get_extractor().extract(note, mentions=True) if note else record.result["needs"]
+    # the evidence stored with the score (every mention the extractor of that day counted),
+    # not a re-extraction with today's pipeline
+    needs = record.result["needs"]
     return {
         "record": record,
         "result": record.result,

@@ -154,6 +154,19 @@ def test_plain_sentence_says_estimate_tier_and_safety_rule():
     assert plain_risk_sentence(safety).endswith(
         "because the note mentions interpersonal violence for the client, whatever the estimate."
     )
+    possible = RESULT | {
+        "tier": {
+            "tier": 1,
+            "label": "same day",
+            "rule": "safety_override: suicide_risk present for the client (suicide_risk possible)",
+            "safety_needs": ["suicide_risk"],
+            "possible_safety_needs": ["suicide_risk"],
+        }
+    }
+    assert plain_risk_sentence(possible).endswith(
+        "suicide risk rests only on warning signs the extractor is unsure of: check the "
+        "highlighted evidence."
+    )
 
 
 @pytest.mark.parametrize(
