@@ -13,7 +13,7 @@ PORT ?= 3000
 export MLFLOW_TRACKING_URI ?= sqlite:///$(CURDIR)/var/mlflow/mlflow.db
 export CASETRIAGE_HOME ?= $(CURDIR)/var
 
-.PHONY: help setup data data-biased train audit release keys serve run test test-fast test-ui lint format bench notebooks clean
+.PHONY: help setup data data-biased train audit release keys serve run test test-fast test-ui lint format bench notebooks needs-model needs-eval clean
 
 help: ## list every target
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}'
@@ -47,6 +47,12 @@ release: setup ## audit the candidate; champion on pass (a 'review' gets a label
 	  $(CT) signoff candidate --reviewer "make run (demo)" \
 	    --reason "Demo on synthetic data only: no ethics review took place; read var/reports/latest/report.html"; \
 	else exit $$code; fi
+
+needs-model: setup ## retrain the needs classifier and refiner on corpus/needs/train.jsonl (shipped in features/data)
+	$(CT) train-needs
+
+needs-eval: setup ## needs extraction on the dev notes, the training split and the locked split (figures only)
+	$(CT) evaluate-needs
 
 keys: setup ## create one demo API key per role (printed once)
 	$(CT) keys demo

@@ -7,13 +7,13 @@ arrays and a JSON header, no pickle.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from features._array_file import read_arrays, write_arrays
 from features._need_model import MODEL_FORMAT, feature_matrix
 from features._resolution import Reading
 
@@ -72,17 +72,16 @@ class MentionModel:
 
     def save(self, path: str | Path) -> None:
         header = {"format": MODEL_FORMAT, "classes": list(READING_CLASSES), **self.header}
-        with open(path, "wb") as out:
-            np.savez_compressed(
-                out,
-                vocabulary=self.vocabulary,
-                status_weights=self.status_weights.astype(np.float32),
-                status_bias=self.status_bias.astype(np.float32),
-                other_weights=self.other_weights.astype(np.float32),
-                other_bias=np.array([self.other_bias], dtype=np.float32),
-                known_words=self.known_words.astype(np.uint64),
-                header=np.array(json.dumps(header, sort_keys=True)),
-            )
+        write_arrays(
+            path,
+            header,
+            vocabulary=self.vocabulary,
+            status_weights=self.status_weights.astype(np.float32),
+            status_bias=self.status_bias.astype(np.float32),
+            other_weights=self.other_weights.astype(np.float32),
+            other_bias=np.array([self.other_bias], dtype=np.float32),
+            known_words=self.known_words.astype(np.uint64),
+        )
 
 
 def default_mention_model_path() -> Path:
@@ -95,22 +94,19 @@ def load_mention_model(path: str | Path | None = None) -> MentionModel:
     from features._resources import ResourceError
 
     file = Path(path) if path else default_mention_model_path()
+    header, arrays = read_arrays(file, "mention refiner")
     try:
-        with np.load(file, allow_pickle=False) as arrays:
-            header = json.loads(str(arrays["header"]))
-            model = MentionModel(
-                vocabulary=arrays["vocabulary"].astype(np.uint64),
-                status_weights=arrays["status_weights"].astype(np.float32),
-                status_bias=arrays["status_bias"].astype(np.float32),
-                other_weights=arrays["other_weights"].astype(np.float32),
-                other_bias=float(arrays["other_bias"][0]),
-                known_words=arrays["known_words"].astype(np.uint64),
-                header=header,
-            )
-    except OSError as exc:
-        raise ResourceError(f"{file}: cannot read the mention refiner ({exc})") from exc
-    except (KeyError, ValueError) as exc:
-        raise ResourceError(f"{file}: not a mention refiner file ({exc})") from exc
+        model = MentionModel(
+            vocabulary=arrays["vocabulary"].astype(np.uint64),
+            status_weights=arrays["status_weights"].astype(np.float32),
+            status_bias=arrays["status_bias"].astype(np.float32),
+            other_weights=arrays["other_weights"].astype(np.float32),
+            other_bias=float(arrays["other_bias"][0]),
+            known_words=arrays["known_words"].astype(np.uint64),
+            header=header,
+        )
+    except KeyError as exc:
+        raise ResourceError(f"{file}: not a mention refiner file (no {exc})") from exc
     if header.get("format") != MODEL_FORMAT or header.get("classes") != list(READING_CLASSES):
         raise ResourceError(f"{file}: an old format: retrain it with `casetriage train-needs`")
     n = len(model.vocabulary)

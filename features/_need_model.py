@@ -9,13 +9,14 @@ occurrences to the model's input, used by training and by scoring alike.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy import sparse
+
+from features._array_file import read_arrays, write_arrays
 
 __all__ = [
     "MODEL_FORMAT",
@@ -95,15 +96,14 @@ class NeedModel:
             "possible_thresholds": self.possible_thresholds,
             **self.header,
         }
-        with open(path, "wb") as out:
-            np.savez_compressed(
-                out,
-                vocabulary=self.vocabulary,
-                weights=self.weights.astype(np.float32),
-                bias=self.bias.astype(np.float32),
-                known_words=self.known_words.astype(np.uint64),
-                header=np.array(json.dumps(header, sort_keys=True)),
-            )
+        write_arrays(
+            path,
+            header,
+            vocabulary=self.vocabulary,
+            weights=self.weights.astype(np.float32),
+            bias=self.bias.astype(np.float32),
+            known_words=self.known_words.astype(np.uint64),
+        )
 
 
 def default_model_path() -> Path:
@@ -116,15 +116,12 @@ def load_need_model(path: str | Path | None = None) -> NeedModel:
     from features._resources import ResourceError
 
     file = Path(path) if path else default_model_path()
+    header, arrays = read_arrays(file, "needs classifier")
     try:
-        with np.load(file, allow_pickle=False) as arrays:
-            header = json.loads(str(arrays["header"]))
-            vocabulary, weights, bias = arrays["vocabulary"], arrays["weights"], arrays["bias"]
-            known_words = arrays["known_words"]
-    except OSError as exc:
-        raise ResourceError(f"{file}: cannot read the needs classifier ({exc})") from exc
-    except (KeyError, ValueError) as exc:
-        raise ResourceError(f"{file}: not a needs classifier file ({exc})") from exc
+        vocabulary, weights, bias = arrays["vocabulary"], arrays["weights"], arrays["bias"]
+        known_words = arrays["known_words"]
+    except KeyError as exc:
+        raise ResourceError(f"{file}: not a needs classifier file (no {exc})") from exc
     if header.get("format") != MODEL_FORMAT:
         raise ResourceError(
             f"{file}: format {header.get('format')!r}, expected {MODEL_FORMAT}: "

@@ -58,7 +58,7 @@ LOCKED_NOTES = [
         "id": "L9-001",
         "split": "locked",
         "style": "hotline_crisis",
-        "text": "Zebulon Quixote sleeps in his truck behind the feed store.",
+        "text": "Zebulon Quixote sleeps in his truck behind the feed store. Likes chess.",
         "needs": [
             {
                 "need": "homelessness",
@@ -66,7 +66,15 @@ LOCKED_NOTES = [
                 "experiencer": "client",
                 "cue": "paraphrase",
                 "evidence": "sleeps in his truck",
-            }
+            },
+            # a label no extractor could find, so that the note has an error to hide
+            {
+                "need": "legal",
+                "status": "present",
+                "experiencer": "client",
+                "cue": "paraphrase",
+                "evidence": "Likes chess",
+            },
         ],
     },
     {
@@ -101,7 +109,8 @@ def test_a_locked_split_shows_figures_and_error_categories_never_notes(tmp_path,
     assert [f.role for f in report.files] == ["train", "locked"]
     as_json = json.dumps(report.to_dict(details=True))
     locked_part = json.dumps(report.to_dict(details=True)["files"][1])
-    for secret in ("Zebulon", "truck", "L9-001", "often true"):
+    assert report.files[1].evaluation.errors  # there is something to hide
+    for secret in ("Zebulon", "truck", "chess", "L9-001", "often true"):
         assert secret not in locked_part
     assert "errors" not in report.to_dict(details=True)["files"][1]["evaluation"]
     assert "error_categories" in report.to_dict(details=True)["files"][1]["evaluation"]
@@ -119,5 +128,5 @@ def test_evaluate_needs_prints_no_locked_note(tmp_path, extractor):
     result = CliRunner().invoke(app, ["evaluate-needs", str(locked), "--details"])
     assert result.exit_code == 0, result.output
     assert "error categories" in result.stdout
-    for secret in ("Zebulon", "truck", "L9-001"):
+    for secret in ("Zebulon", "truck", "chess", "L9-001"):
         assert secret not in result.stdout
