@@ -1,17 +1,23 @@
 """Choose the one mention that stands for a need, and how sure the extractor is of it.
 
 A need is often mentioned several times in a note, by the lexicon, the sentence classifier
-and the safety net. The rule, for each need:
+and the safety net. Each mention has a probability of stating the need present for the
+client: 1 or 0 for the rules' reading of a lexicon mention, the refiner's for the others.
+For each need:
 
-* the *confident* mentions are the lexicon's and the classifier's at or above the need's
-  threshold; the highest ranked of them stands for the need;
-* for a safety need with no active confident mention, an active *possible* mention (a
-  warning sign of the safety net, or a classifier score in the band just below the
-  threshold) stands for it instead, as ``possible``: missing a safety need costs more than
-  a supervisor's look at a false alarm;
-* with no confident mention at all, the best possible one stands for it, as ``possible``.
+* the *confident* mentions are the lexicon's and the classifier's at or above its
+  threshold; when the best of them reaches the need's ``active`` bar, the need is present
+  for the client;
+* else, for a safety need, when a warning sign of the safety net reads as present for the
+  client (ConText finds no denial, past or other person), or a classifier mention reaches
+  the lower ``active_possible`` bar, the need is returned present for the client with
+  confidence ``possible``: missing a safety need costs more than a supervisor's look at a
+  false alarm;
+* else the best rule reading that is not active (denied, past, hypothetical, someone
+  else's) stands for it; the classifier's and the safety net's mentions only add active
+  needs.
 
-Rank: an active mention (present, client) beats everything, then client beats other, then
+Rank among equals: an active mention beats everything, then client beats other, then
 status by ``present > hypothetical > historical > negated``, then the earliest mention.
 """
 
@@ -54,7 +60,7 @@ class Candidate(NamedTuple):
     basis: str = ""
     reading: Reading | None = None
     features: tuple[int, ...] = ()  # the refiner's input, kept only for training
-    rule_active: bool = False  # ConText read it present for the client, whatever the refiner says
+    rule_active: bool = False  # ConText read it present for the client
 
     @property
     def active(self) -> bool:
@@ -75,6 +81,11 @@ class Choice(NamedTuple):
     chosen: Candidate
     confidence: str
     kept: list[Candidate]
+
+
+def _as_active(c: Candidate) -> Candidate:
+    """The mention read as the need present for the client (the bars decided it is)."""
+    return c._replace(status="present", experiencer="client")
 
 
 def rank(c: Candidate) -> tuple[bool, bool, int, int]:
@@ -117,21 +128,17 @@ def choose(candidates: Iterable[Candidate], *, bars: Bars, safety: bool) -> Choi
             possible.append(c)
     kept = sorted(confident + possible, key=lambda c: c.start)
     best = max(confident, key=lambda c: (c.p_active, rank(c))) if confident else None
-    if best is not None and best.p_active >= bars.active and best.active:
-        return Choice(best, "confident", kept)
+    if best is not None and best.p_active >= bars.active:
+        return Choice(_as_active(best), "confident", kept)
     if safety:
-        # a warning sign, a classifier score just below its bar, or a rule reading of
-        # present-for-the-client that the refiner doubts: a person should look
-        pool = [c for c in kept if c.active and c.p_active >= bars.active_possible]
-        pool += [
-            c._replace(status="present", experiencer="client")
-            for c in confident
-            if c.rule_active and c.source == "lexicon"
-        ]
+        # a warning sign ConText reads as present for the client, whatever the refiner
+        # says, or a classifier mention the refiner rates above the lower bar: a person
+        # should look
+        pool = [c for c in kept if c.p_active >= bars.active_possible]
+        pool += [c for c in possible if c.source == "safety_net" and c.rule_active]
         if pool:
-            return Choice(
-                max(pool, key=lambda c: (c.active, c.p_active, rank(c))), "possible", kept
-            )
+            chosen = max(pool, key=lambda c: (c.p_active, rank(c)))
+            return Choice(_as_active(chosen), "possible", kept)
     # not active: the best rule reading (the model's mentions only ever add active needs)
     inactive = [c for c in confident if c.reading is None and not c.active]
     if inactive:

@@ -16,7 +16,7 @@ from spacy.strings import StringStore, hash_string
 from spacy.tokens import Doc, Span
 
 from features._mentions import MENTION_BOUNDS_KEY as _MENTION_BOUNDS_KEY
-from features._mentions import NEEDS_SPAN_KEY
+from features._mentions import NEEDS_SPAN_KEY, found_by
 from features._resources import STATUS_CATEGORIES, load_context_rules, load_lexicon
 from features._span_values import SpanValues
 from features._token_patterns import (
@@ -288,6 +288,24 @@ class _Containers:
         return None
 
 
+def _next_other_need(
+    lexicon: list[tuple[str, tuple[int, int]]],
+    mentions: list[tuple[str, tuple[int, int]]],
+    doc_length: int,
+) -> list[int]:
+    """For each mention, where the next lexicon mention of another need starts (or the
+    doc's end): a questionnaire answer past it belongs to that one."""
+    ordered = sorted((start, label) for label, (start, _) in lexicon)
+    starts = [start for start, _ in ordered]
+    limits = []
+    for label, (_, end) in mentions:
+        j = bisect_left(starts, end)
+        while j < len(ordered) and ordered[j][1] == label:
+            j += 1  # a later mention of the same need shares the answer
+        limits.append(starts[j] if j < len(ordered) else doc_length)
+    return limits
+
+
 class NeedContext:
     """ConText: set each need mention's status and experiencer from triggers in scope.
 
@@ -346,7 +364,21 @@ class NeedContext:
         bounds = [(start, end) for start, end, _, _ in mentions]
         mention_sents = [bisect_right(sent_starts, start) - 1 for start, _ in bounds]
         windows = [(sent_starts[i], sent_bounds[i]) for i in sorted(set(mention_sents))]
-        triggers, terminators = self._find_triggers(doc, columns, bounds, windows)
+        # the lexicon's mentions alone shape the scopes (a trigger inside a phrase, where an
+        # answer ends), so that the classifier's and the safety net's mentions never change
+        # how a lexicon mention reads
+        added = found_by(doc)
+        labels = [span.label_ for span in doc.spans.get(NEEDS_SPAN_KEY, ())]
+        if len(labels) != len(mentions):
+            labels = [""] * len(mentions)
+        lexicon = [
+            (label, (start, end))
+            for label, (start, end, sc, ec) in zip(labels, mentions, strict=True)
+            if (label, sc, ec) not in added
+        ]
+        triggers, terminators = self._find_triggers(
+            doc, columns, sorted(b for _, b in lexicon), windows
+        )
         # "no PCP" carries its own polarity: a negation outside it does not flip it back
         self_negated = {t.inside for t in triggers if t.inside and t.category == "NEGATED"}
         # a questionnaire answer after the mention, before a semicolon or the end of the
@@ -361,7 +393,12 @@ class NeedContext:
                 found = by_sentence.setdefault(i, ([], []))
                 found[isinstance(item, _Terminator)].append(item)
         values = span_values(doc)
-        for (start, end, start_char, end_char), i in zip(mentions, mention_sents, strict=True):
+        limits = _next_other_need(
+            lexicon, [(label, b) for label, b in zip(labels, bounds, strict=True)], len(doc)
+        )
+        for (start, end, start_char, end_char), i, next_other in zip(
+            mentions, mention_sents, limits, strict=True
+        ):
             chars = start_char, end_char
             status_trigger = other_trigger = None
             if i in by_sentence:
@@ -385,11 +422,17 @@ class NeedContext:
             if status_trigger is not None:
                 overlaps = status_trigger.end > start
                 status = self._combine(status, status_trigger.category, overlaps=overlaps)
+            # the answer is the first one after the mention, before the next mention
+            # ("Utilities - threatened to shut off: No"), a semicolon or the sentence's end
             k = bisect_left(marks, end)
             answer = None
-            if k < len(marks) and marks[k] < min(sent_bounds[i], end + _ANSWER_REACH):
+            limit = min(sent_bounds[i], end + _ANSWER_REACH, next_other)
+            while k < len(marks) and marks[k] < limit and columns.orth[marks[k]] != self._semicolon:
                 answer = self._answer(columns, marks[k])
-                status = answer or status
+                if answer is not None:
+                    status = answer
+                    break
+                k += 1
             values.set(chars, "status", status)
             values.set(chars, "experiencer", "client" if other_trigger is None else "other")
             modifiers = tuple(
