@@ -14,8 +14,8 @@ For each need:
   confidence ``possible``: missing a safety need costs more than a supervisor's look at a
   false alarm;
 * else the best rule reading that is not active (denied, past, hypothetical, someone
-  else's) stands for it; the classifier's and the safety net's mentions only add active
-  needs.
+  else's), of a lexicon phrase or a warning sign, stands for it; the classifier's mentions
+  only add active needs.
 
 Rank among equals: an active mention beats everything, then client beats other, then
 status by ``present > hypothetical > historical > negated``, then the earliest mention.
@@ -60,7 +60,11 @@ class Candidate(NamedTuple):
     basis: str = ""
     reading: Reading | None = None
     features: tuple[int, ...] = ()  # the refiner's input, kept only for training
-    rule_active: bool = False  # ConText read it present for the client
+    rule_reading: tuple[str, str] | None = None  # ConText's (status, experiencer)
+
+    @property
+    def rule_active(self) -> bool:
+        return self.rule_reading == ("present", "client")
 
     @property
     def active(self) -> bool:
@@ -139,8 +143,14 @@ def choose(candidates: Iterable[Candidate], *, bars: Bars, safety: bool) -> Choi
         if pool:
             chosen = max(pool, key=lambda c: (c.p_active, rank(c)))
             return Choice(_as_active(chosen), "possible", kept)
-    # not active: the best rule reading (the model's mentions only ever add active needs)
+    # not active: the best rule reading, of a lexicon phrase or a warning sign (the
+    # classifier's mentions only ever add active needs)
     inactive = [c for c in confident if c.reading is None and not c.active]
+    inactive += [
+        c._replace(status=c.rule_reading[0], experiencer=c.rule_reading[1])
+        for c in possible
+        if c.source == "safety_net" and c.rule_reading and not c.rule_active
+    ]
     if inactive:
         return Choice(max(inactive, key=rank), "confident", kept)
     return None

@@ -62,6 +62,7 @@ class NeedsEvaluation:
     n_matched: int
     n_possible: int
     by_style: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_length: dict[str, dict[str, Any]] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -160,7 +161,23 @@ def evaluate_extractions(
             style: _evaluate([(r, p) for r, p in pairs if r.get("style") == style]).summary()
             for style in styles
         }
+    lengths = {}
+    for record, predicted in pairs:
+        lengths.setdefault(_length_band(record["text"]), []).append((record, predicted))
+    if len(lengths) > 1:
+        result.by_length = {
+            band: _evaluate(lengths[band]).summary() for band in LENGTH_BANDS if band in lengths
+        }
     return result
+
+
+#: Note lengths reported apart: short notes like the dev notes, long assessments.
+LENGTH_BANDS = ("short (< 80 words)", "medium", "long (>= 250 words)")
+
+
+def _length_band(text: str) -> str:
+    words = len(text.split())
+    return LENGTH_BANDS[0] if words < 80 else LENGTH_BANDS[2] if words >= 250 else LENGTH_BANDS[1]
 
 
 def _evaluate(pairs: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> NeedsEvaluation:

@@ -215,7 +215,7 @@ class NeedsExtractor:
                     source, probability, basis = how.source, how.probability, how.basis
                 reading = readings.get(key)
                 status, experiencer = values.get(chars, "status"), values.get(chars, "experiencer")
-                rule_active = status == "present" and experiencer == "client"
+                rule_reading = (status, experiencer)
                 if reading is not None:
                     status, experiencer = reading.status, reading.experiencer
                 found.setdefault(piece.index, []).append(
@@ -231,7 +231,7 @@ class NeedsExtractor:
                         basis,
                         reading,
                         tuple(recorded.get(key, ())),
-                        rule_active,
+                        rule_reading,
                     )
                 )
             # the last text of a pack may go on in the next one (a long note's chunks)

@@ -38,7 +38,7 @@ def _headline_row(label: str, figures: dict[str, Any]) -> list[str]:
 
 
 def _headline_table(report: NeedsReport) -> Table:
-    table = Table(title="active needs: per file and per writing style")
+    table = Table(title="active needs: per file, per writing style and per note length")
     for column in (
         "file / style",
         "notes",
@@ -56,6 +56,8 @@ def _headline_table(report: NeedsReport) -> Table:
         table.add_row(*_headline_row(name, item.evaluation.summary()), style="bold")
         for style, figures in item.evaluation.by_style.items():
             table.add_row(*_headline_row(f"  {style}", figures))
+        for band, figures in item.evaluation.by_length.items():
+            table.add_row(*_headline_row(f"  {band}", figures), style="italic")
     return table
 
 

@@ -143,3 +143,56 @@ def test_one_entry_per_need_present_for_client_wins(extractor):
     assert (homeless[0]["status"], homeless[0]["experiencer"]) == ("present", "client")
     statuses = {m["status"] for m in homeless[0]["mentions"]}
     assert {"present", "negated"} <= statuses
+
+
+@pytest.mark.parametrize(
+    ("text", "need", "status", "experiencer"),
+    [
+        # dependent children's needs are the client's; an adult child's are not
+        (
+            "Her kids have been skipping meals since her SNAP was cut.",
+            "food_insecurity",
+            "present",
+            "client",
+        ),
+        ("Daughter (6) has an abscessed tooth, no dentist.", "medical_care", "present", "client"),
+        ("Her adult son (34) was evicted last month.", "housing_instability", "present", "other"),
+        # the past: attempts, sobriety, a home found again
+        (
+            "Pt attempted suicide by overdose in 2018; no attempts since.",
+            "suicide_risk",
+            "historical",
+            "client",
+        ),
+        ("Sober since 2015, attends AA weekly.", "substance_use", "historical", "client"),
+        ("Was homeless in 2019, housed since.", "homelessness", "historical", "client"),
+        # screener answers decide the status
+        (
+            "Within the past 12 months we worried whether our food would run out before we got "
+            "money to buy more: often true",
+            "food_insecurity",
+            "present",
+            "client",
+        ),
+        (
+            "Within the past 12 months we worried whether our food would run out before we got "
+            "money to buy more: never true",
+            "food_insecurity",
+            "negated",
+            "client",
+        ),
+        ("EPDS item 10 (thought of harming myself): never.", "suicide_risk", "negated", "client"),
+        ("Utilities - threatened to shut off: No", "utilities", "negated", "client"),
+    ],
+)
+def test_status_and_experiencer_follow_the_label_guide(extractor, text, need, status, experiencer):
+    found = by_need(extractor.extract(text)).get(need)
+    assert found is not None, f"{need} not found"
+    assert (found["status"], found["experiencer"]) == (status, experiencer)
+
+
+def test_a_heading_names_a_topic_not_a_finding(extractor):
+    text = "HOME VISIT\nSubstance use\nDenies alcohol or drugs.\nUtilities\nAll current.\n"
+    needs = by_need(extractor.extract(text))
+    assert ("substance_use" not in needs) or needs["substance_use"]["status"] == "negated"
+    assert "utilities" not in needs or needs["utilities"]["status"] != "present"
