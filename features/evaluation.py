@@ -163,7 +163,7 @@ def evaluate_extractions(
         }
     lengths = {}
     for record, predicted in pairs:
-        lengths.setdefault(_length_band(record["text"]), []).append((record, predicted))
+        lengths.setdefault(_length_band(record.get("text", "")), []).append((record, predicted))
     if len(lengths) > 1:
         result.by_length = {
             band: _evaluate(lengths[band]).summary() for band in LENGTH_BANDS if band in lengths
