@@ -47,8 +47,8 @@ def plain_risk_sentence(result: dict[str, Any]) -> str:
         possible = tier.get("possible_safety_needs") or []
         if possible:
             sentence += (
-                f"; {', '.join(need_label(n) for n in possible)} rests only on warning signs"
-                " the extractor is unsure of: check the highlighted evidence"
+                f"; {', '.join(need_label(n) for n in possible)} rests on evidence the"
+                " extractor is unsure of (a warning sign or a weak score): check it in the note"
             )
     return sentence + "."
 

@@ -104,9 +104,12 @@ def test_needs_extraction_notebook(notebook_env):
     text = _text(notebook)
     assert "without ConText" in text
     assert "safety-need recall" in text
+    assert "locked.jsonl" in text
+    assert "Generalisation gap" in text
+    assert "all (shipped)" in text
     for style in ("home_visit", "hotline", "narrative", "screening"):
         assert style in text
-    assert len([i for i in _images(notebook) if _is_png(i)]) >= 2
+    assert len([i for i in _images(notebook) if _is_png(i)]) >= 3
 
 
 @pytest.mark.slow

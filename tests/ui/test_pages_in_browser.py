@@ -280,3 +280,30 @@ def test_ethics_reviewer_sees_the_audit_of_decisions(ui_server, page: Page, scre
     snap(page, screenshot_dir, "decisions_audit")
     response = page.goto(f"{ui_server.url}/ui/queue")
     assert response.status == 403
+
+
+def test_a_possible_safety_need_is_marked_and_explained_on_the_case_page(ui_server, page: Page):
+    """Self-harm described without the keyword sends the case to tier 1 as 'possible';
+    the supervisor sees what found it and is told to read the note."""
+    note = "Texter 15F, says she has been cutting her wrists again most nights."
+    with ui_server.api("case_system") as api:
+        response = api.post("/v1/score", json=case_body("ui-possible", note))
+    assert response.status_code == 201, response.text
+    scored = response.json()
+    (need,) = [n for n in scored["needs"] if n["need"] == "suicide_risk"]
+    assert (need["status"], need["experiencer"], need["confidence"]) == (
+        "present",
+        "client",
+        "possible",
+    )
+    assert scored["tier"]["tier"] == 1
+    assert scored["tier"]["possible_safety_needs"] == ["suicide_risk"]
+    sign_in(page, ui_server.url, ui_server.keys["supervisor"])
+    page.goto(f"{ui_server.url}/ui/cases/{scored['score_id']}")
+    row = page.locator("table.needs tr[data-need=suicide_risk]")
+    expect(row).to_have_count(1)
+    expect(row).to_have_attribute("data-confidence", "possible")
+    expect(row).to_contain_text("possible")
+    expect(row).to_contain_text(need["basis"])
+    expect(page.locator(".sentence")).to_contain_text("unsure of")
+    check_accessibility(page)

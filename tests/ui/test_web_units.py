@@ -164,8 +164,8 @@ def test_plain_sentence_says_estimate_tier_and_safety_rule():
         }
     }
     assert plain_risk_sentence(possible).endswith(
-        "suicide risk rests only on warning signs the extractor is unsure of: check the "
-        "highlighted evidence."
+        "suicide risk rests on evidence the extractor is unsure of (a warning sign or a weak "
+        "score): check it in the note."
     )
 
 
