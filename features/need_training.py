@@ -1,20 +1,27 @@
-"""Train the sentence classifier behind the ``need_classifier`` component.
+"""Train the needs pipeline's two trained parts: the sentence classifier and the refiner.
 
 Data: labelled notes whose needs carry an ``evidence`` quote (the blind corpus's training
-split). Each sentence that holds a need's evidence is a positive example of that need, in
-any status (ConText decides the status); the note's other sentences are left out for that
-need, since a need is often said twice and only one quote is labelled; every sentence of
-the other notes is a negative.
+split), each with its writer.
 
-Model: one L2-penalised logistic regression per need over the hashed features of
-:mod:`features._sentence_features`, balanced class weights, a fixed seed.
+* **Sentence classifier** (``need_classifier``): each sentence that holds a need's evidence
+  is a positive example of that need, in any status; the note's other sentences are left
+  out for that need (a need is often said twice and only one quote is labelled); every
+  sentence of the other notes is a negative. One L2-penalised logistic regression per need
+  over :mod:`features._sentence_features`, balanced class weights, a fixed seed.
+* **Mention refiner** (``mention_refiner``): every mention the classifier and the safety
+  net add, with :mod:`features._mention_features`, labelled from the gold needs (see
+  :func:`_reading_targets`); a multinomial logistic regression for "no need" or a status,
+  and a logistic one for someone else's.
 
-Choices made by measurement, never on the locked split: each candidate of the config
-(feature set x C) is scored end to end (lexicon + classifier + safety net + ConText, note
-level active-need F1) with leave-one-writer-out cross-validation, so that every figure
-comes from notes whose writer the model never saw. The winner's thresholds come from the
-same out-of-fold predictions: one per need that maximises its F1, and for safety needs a
-lower ``possible`` bar that keeps their precision at or above the config's floor.
+Choices made by measurement, never on the locked split (its records are refused): each
+candidate of the config (classifier features x C, refiner C) is scored end to end (note
+level active-need F1) with **leave-one-writer-out** cross-validation, so that every figure
+comes from notes whose writer the models never saw; the refiner is trained on mentions the
+out-of-fold classifiers found. Each need's bars (the probability of "present for the
+client" that makes it active, and the lower ``possible`` bar of a safety need, the lowest
+that keeps its precision at the config's floor) come from the same out-of-fold readings.
+The winner is then fitted on all notes and written with its bars and the hashes of the
+corpus and the config.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ __all__ = [
     "TrainingReport",
     "default_config_path",
     "load_training_config",
+    "report_json",
     "train_need_model",
 ]
 
