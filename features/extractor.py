@@ -72,11 +72,11 @@ class NeedsExtractor:
 
     Parameters
     ----------
-    lexicon_path, rules_path, model_path, signs_path, refiner_path : str, optional
-        Other data files than the packaged ones (for experiments; keep them versioned).
-    lexicon, classifier, safety_net, refiner : bool
-        Which parts run: the lexicon's phrases, the trained sentence classifier, the
-        safety net's warning signs, the trained mention refiner (all by default; leaving
+    **parts
+        What :func:`features.pipeline.build_pipeline` takes: other data files than the
+        packaged ones (``lexicon_path``, ``rules_path``, ``model_path``, ``signs_path``,
+        ``refiner_path``; for experiments, keep them versioned) and which parts run
+        (``lexicon``, ``classifier``, ``safety_net``, ``refiner``; all by default, leaving
         some out exists to compare them).
     bars : dict, optional
         :class:`~features._resolution.Bars` per need instead of the trained models' own.
@@ -91,33 +91,15 @@ class NeedsExtractor:
     def __init__(
         self,
         *,
-        lexicon_path: str = "",
-        rules_path: str = "",
-        model_path: str = "",
-        signs_path: str = "",
-        refiner_path: str = "",
-        lexicon: bool = True,
-        classifier: bool = True,
-        safety_net: bool = True,
-        refiner: bool = True,
         bars: dict[str, Bars] | None = None,
         chunk_chars: int = _CHUNK_CHARS,
         pack_chars: int = _PACK_CHARS,
+        **parts: Any,
     ) -> None:
         from features._resources import load_icd_codes
         from features.pipeline import build_pipeline
 
-        self.nlp = build_pipeline(
-            lexicon_path=lexicon_path,
-            rules_path=rules_path,
-            model_path=model_path,
-            signs_path=signs_path,
-            refiner_path=refiner_path,
-            lexicon=lexicon,
-            classifier=classifier,
-            safety_net=safety_net,
-            refiner=refiner,
-        )
+        self.nlp = build_pipeline(**parts)
         self.bars = bars if bars is not None else self._trained_bars()
         # the packaged codes are verified against simple_icd_10_cm by the test suite
         self.codes = load_icd_codes(verify=False)
