@@ -8,6 +8,7 @@ offsets, so a value there would be shared with a lexicon mention of the same tok
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
@@ -19,6 +20,7 @@ __all__ = [
     "NEEDS_SPAN_KEY",
     "FoundBy",
     "add_mentions",
+    "drop_sentence_scores",
     "found_by",
     "keep_sentence_scores",
     "mention_sentences",
@@ -57,6 +59,11 @@ def keep_sentence_scores(doc: Doc, needs: tuple[str, ...], probabilities) -> Non
     doc.user_data[_SENTENCE_SCORES_KEY] = (needs, probabilities)
 
 
+def drop_sentence_scores(doc: Doc) -> None:
+    """Forget the kept scores (the refiner, their last reader, calls this)."""
+    doc.user_data.pop(_SENTENCE_SCORES_KEY, None)
+
+
 def sentence_score(doc: Doc, sentence: int, need: str) -> float | None:
     """The classifier's probability that this sentence states the need, if it ran."""
     kept = doc.user_data.get(_SENTENCE_SCORES_KEY)
@@ -67,8 +74,6 @@ def sentence_score(doc: Doc, sentence: int, need: str) -> float | None:
 
 def mention_sentences(doc: Doc, sentence_starts: list[int]) -> set[tuple[int, str]]:
     """``(sentence index, need)`` of every mention so far."""
-    from bisect import bisect_right
-
     return {
         (bisect_right(sentence_starts, span.start) - 1, span.label_)
         for span in doc.spans.get(NEEDS_SPAN_KEY, ())

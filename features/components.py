@@ -213,18 +213,14 @@ def _outside_headings(doc: Doc, columns: DocColumns, kept: list[tuple]) -> list[
     heading names the topic of a section, not a finding; what the section says decides."""
     starts = columns.sentence_starts
     bounds = [*starts[1:], len(columns.lower)]
-    short = [
-        m
-        for m in kept
-        if bounds[bisect_right(starts, m[0]) - 1] - starts[bisect_right(starts, m[0]) - 1]
-        <= 2 * _HEADING_TOKENS
-    ]
-    if not short:
+    sentences = [bisect_right(starts, m[0]) - 1 for m in kept]
+    # headings are short: only then is it worth finding them
+    if all(bounds[i] - starts[i] > 2 * _HEADING_TOKENS for i in sentences):
         return kept
     from features._sentence_features import section_headings
 
     sections = section_headings(doc, columns)
-    return [m for m in kept if not sections[bisect_right(starts, m[0]) - 1].is_heading]
+    return [m for m, i in zip(kept, sentences, strict=True) if not sections[i].is_heading]
 
 
 def _longest_mentions(
@@ -369,8 +365,6 @@ class NeedContext:
         # how a lexicon mention reads
         added = found_by(doc)
         labels = [span.label_ for span in doc.spans.get(NEEDS_SPAN_KEY, ())]
-        if len(labels) != len(mentions):
-            labels = [""] * len(mentions)
         lexicon = [
             (label, (start, end))
             for label, (start, end, sc, ec) in zip(labels, mentions, strict=True)

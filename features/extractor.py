@@ -196,24 +196,24 @@ class NeedsExtractor:
                     start, end = how.evidence
                     source, probability, basis = how.source, how.probability, how.basis
                 reading = readings.get(key)
-                status, experiencer = values.get(chars, "status"), values.get(chars, "experiencer")
-                rule_reading = (status, experiencer)
+                rule_reading = values.get(chars, "status"), values.get(chars, "experiencer")
+                status, experiencer = rule_reading
                 if reading is not None:
                     status, experiencer = reading.status, reading.experiencer
                 found.setdefault(piece.index, []).append(
                     Candidate(
-                        span.label_,
-                        status,
-                        experiencer,
-                        start + shift,
-                        end + shift,
-                        text[start:end],
-                        source,
-                        probability,
-                        basis,
-                        reading,
-                        tuple(recorded.get(key, ())),
-                        rule_reading,
+                        need=span.label_,
+                        status=status,
+                        experiencer=experiencer,
+                        start=start + shift,
+                        end=end + shift,
+                        evidence=text[start:end],
+                        source=source,
+                        probability=probability,
+                        basis=basis,
+                        reading=reading,
+                        features=tuple(recorded.get(key, ())),
+                        rule_reading=rule_reading,
                     )
                 )
             # the last text of a pack may go on in the next one (a long note's chunks)

@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 
 from features._mention_features import MentionView, mention_features
 from features._mention_model import load_mention_model
-from features._mentions import NEEDS_SPAN_KEY, found_by, sentence_score
+from features._mentions import NEEDS_SPAN_KEY, drop_sentence_scores, found_by, sentence_score
 from features._resolution import Reading
 from features._sentence_features import section_headings
 from features._token_patterns import doc_columns, drop_columns
@@ -52,11 +52,6 @@ class MentionRefiner:
         self.name = name
         self.model = None if model_path == "none" else load_mention_model(model_path or None)
         self._names = NameFolder(self.model.known_words if self.model else known_words())
-        #: whether lexicon mentions get a reading (a veto on whether they state the need, their
-        #: status kept from ConText) or none at all (the rules' reading stands untouched)
-        self.lexicon_veto = (
-            bool(self.model.header.get("lexicon_veto", True)) if self.model else True
-        )
 
     def __call__(self, doc: Doc) -> Doc:
         spans = doc.spans.get(NEEDS_SPAN_KEY, ())
@@ -70,23 +65,25 @@ class MentionRefiner:
         sections = section_headings(doc, columns)
         values = span_values(doc)
         added = found_by(doc)
+
+        def words(a: int, b: int) -> list[str]:
+            return [
+                NAME
+                if self._names.is_name(strings, columns.orth[t], columns.lower[t])
+                else strings[columns.lower[t]]
+                for t in range(a, b)
+                if not columns.is_space[t]
+            ]
+
         keys, features = [], []
         for span in spans:
             chars = span.start_char, span.end_char
             key = (span.label_, *chars)
             how = added.get(key)
+            if how is None and self.model is not None:
+                continue  # the rules' reading of a lexicon mention stands
             i = bisect_right(starts, span.start) - 1
             s0, s1 = starts[i], bounds[i]
-
-            def words(a: int, b: int) -> list[str]:
-                return [
-                    NAME
-                    if self._names.is_name(strings, columns.orth[t], columns.lower[t])
-                    else strings[columns.lower[t]]
-                    for t in range(a, b)
-                    if not columns.is_space[t]
-                ]
-
             view = MentionView(
                 need=span.label_,
                 status=values.get(chars, "status"),
@@ -103,17 +100,12 @@ class MentionRefiner:
             )
             keys.append(key)
             features.append(mention_features(view))
-
+        drop_sentence_scores(doc)
         if self.model is None:
             doc.user_data[_FEATURES_KEY] = dict(zip(keys, features, strict=True))
-            return doc
-        doc.user_data.pop(("casetriage", "sentence_scores"), None)
-        # the rules' reading of a lexicon mention stands; the model reads the others
-        unread = [i for i, key in enumerate(keys) if added.get(key) is not None]
-        readings = self.model.read([features[i] for i in unread])
-        doc.user_data[_READINGS_KEY] = {
-            keys[i]: reading for i, reading in zip(unread, readings, strict=True)
-        }
+        else:
+            readings = self.model.read(features)
+            doc.user_data[_READINGS_KEY] = dict(zip(keys, readings, strict=True))
         return doc
 
 

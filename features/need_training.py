@@ -126,7 +126,6 @@ class _Sentences:
 def _sentences(records: Sequence[dict], features: FeatureSet) -> _Sentences:
     from features._sentence_features import SentenceFeaturizer
     from features._token_patterns import doc_columns
-    from features._vocabulary import known_words
     from features.pipeline import build_pipeline
 
     nlp = build_pipeline(lexicon=False, classifier=False, safety_net=False, refiner=False)
@@ -201,6 +200,7 @@ def _fit_classifier(
         bias=bias,
         thresholds=dict.fromkeys(NEEDS, config.floor),
         possible_thresholds=dict.fromkeys(SAFETY_NEEDS, config.floor),
+        known_words=known_words(),
         header={"features": candidate.features.model_dump()},
     )
 

@@ -34,6 +34,15 @@ def test_shipped_models_were_trained_on_the_committed_corpus_and_config():
         assert header["writers"] == sorted({r["writer"] for r in read_gold(TRAIN)})
 
 
+def test_both_models_read_names_as_they_were_trained_to():
+    """Training folds names with the packaged data files' words; the models must carry the
+    same words, or a capitalised "Homeless" would reach them as a name."""
+    from features._vocabulary import known_words
+
+    for model in (load_need_model(), load_mention_model()):
+        assert np.array_equal(model.known_words, known_words())
+
+
 def test_the_classifier_adds_needs_with_the_sentence_as_evidence(extractor):
     records = read_gold(TRAIN)[:120]
     found = extractor.extract_many(r["text"] for r in records)
