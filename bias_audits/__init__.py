@@ -9,7 +9,7 @@ versioned policy, and where the data are too thin to tell.
 from bias_audits._audit import AuditResult, audit_table
 from bias_audits._inputs import AuditInputError
 from bias_audits._metrics import METRIC_NAMES, expected_calibration_error
-from bias_audits._policy import DEFAULT_POLICY_PATH, AuditPolicy, PolicyError, Tolerance
+from bias_audits._policy import AuditPolicy, PolicyError, Tolerance, default_policy_path
 from bias_audits._reports import write_reports
 from bias_audits._results import AttributeSummary, Disparity, GroupResult, MetricEstimate
 from bias_audits.decisions import DecisionAuditResult, audit_decisions, write_decision_reports
@@ -17,7 +17,6 @@ from bias_audits.mitigation import MitigationRow, attach_mitigation, compare_mit
 from bias_audits.model_card import write_model_card
 
 __all__ = [
-    "DEFAULT_POLICY_PATH",
     "METRIC_NAMES",
     "AttributeSummary",
     "AuditInputError",
@@ -34,6 +33,7 @@ __all__ = [
     "audit_decisions",
     "audit_table",
     "compare_mitigations",
+    "default_policy_path",
     "expected_calibration_error",
     "write_decision_reports",
     "write_model_card",

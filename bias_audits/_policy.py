@@ -11,9 +11,14 @@ from typing import Any
 
 import yaml
 
-__all__ = ["DEFAULT_POLICY_PATH", "AuditPolicy", "PolicyError", "Tolerance"]
+__all__ = ["AuditPolicy", "PolicyError", "Tolerance", "default_policy_path"]
 
-DEFAULT_POLICY_PATH = Path(__file__).resolve().parents[1] / "config" / "release_policy.yaml"
+
+def default_policy_path() -> Path:
+    """The shipped ``core/config/release_policy.yaml``."""
+    from core.config import config_file
+
+    return config_file("release_policy.yaml")
 
 
 class PolicyError(ValueError):
@@ -60,7 +65,7 @@ class AttributeGate:
 class AuditPolicy:
     """A versioned fairness policy; its SHA-256 identifies it in every report.
 
-    Build it with :meth:`load` (from ``config/release_policy.yaml``) or
+    Build it with :meth:`load` (from ``core/config/release_policy.yaml``) or
     :meth:`from_mapping`; the hash is of the file bytes, or of the canonical YAML
     dump when built from a mapping.
     """
@@ -100,8 +105,8 @@ class AuditPolicy:
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> AuditPolicy:
-        """Read a policy file (default: the repository's ``config/release_policy.yaml``)."""
-        path = Path(path) if path is not None else DEFAULT_POLICY_PATH
+        """Read a policy file (default: the shipped ``core/config/release_policy.yaml``)."""
+        path = Path(path) if path is not None else default_policy_path()
         try:
             raw = path.read_bytes()
         except OSError as error:

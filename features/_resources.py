@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from casetriage.schemas import NEEDS, STATUSES
+from core.schemas import NEEDS, STATUSES
 
 __all__ = [
     "CONTEXT_CATEGORIES",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from casetriage.schemas import SAFETY_NEEDS
+from core.schemas import SAFETY_NEEDS
 from features._resources import ResourceError, _read_yaml, _strings
 
 __all__ = ["SafetySign", "SafetySigns", "load_safety_signs"]

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from casetriage.schemas import NEEDS, SAFETY_NEEDS, is_active
+from core.schemas import NEEDS, SAFETY_NEEDS, is_active
 
 __all__ = [
     "FileEvaluation",

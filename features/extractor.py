@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from casetriage.schemas import NEEDS, SAFETY_NEEDS
+from core.schemas import NEEDS, SAFETY_NEEDS
 from features._resolution import Bars, Candidate, choose
 
 if TYPE_CHECKING:
@@ -141,7 +141,7 @@ class NeedsExtractor:
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield, for each text, its needs sorted by evidence offset.
 
-        Each need is a dict matching :class:`casetriage.schemas.ExtractedNeed`:
+        Each need is a dict matching :class:`core.schemas.ExtractedNeed`:
         ``need, status, experiencer, start, end, evidence, code, safety, confidence,
         source, basis``, where ``evidence == text[start:end]``. With ``mentions=True``
         each also carries ``mentions``: every mention of that need that counted (span,

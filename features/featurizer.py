@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from casetriage.schemas import NEEDS, SAFETY_NEEDS
+from core.schemas import NEEDS, SAFETY_NEEDS
 
 __all__ = ["FEATURE_NAMES", "NeedsFeaturizer"]
 

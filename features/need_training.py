@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from casetriage.schemas import NEEDS, SAFETY_NEEDS, is_active
+from core.schemas import NEEDS, SAFETY_NEEDS, is_active
 from features._resolution import Bars, Candidate, choose
 from features._vocabulary import known_words
 
@@ -74,7 +74,7 @@ class RefinerSettings(BaseModel):
 
 
 class NeedTrainingConfig(BaseModel):
-    """``config/needs_classifier.yaml``: candidates, seed, threshold search."""
+    """``core/config/needs_classifier.yaml``: candidates, seed, threshold search."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -89,28 +89,22 @@ class NeedTrainingConfig(BaseModel):
 
 
 def default_config_path() -> Path:
-    """``config/needs_classifier.yaml`` of the source tree this package is installed from."""
-    return Path(__file__).resolve().parents[1] / "config" / "needs_classifier.yaml"
+    """The shipped ``core/config/needs_classifier.yaml``."""
+    from core.config import config_file
+
+    return config_file("needs_classifier.yaml")
 
 
 def load_training_config(path: str | Path | None = None) -> NeedTrainingConfig:
-    """Read and validate the training config; errors name the file and the field."""
-    import yaml
-    from pydantic import ValidationError
+    """Read and validate the training config; errors name the file and the field.
 
-    from features._resources import ResourceError
+    Raises
+    ------
+    core.config.ConfigError
+    """
+    from core.config import load_config
 
-    file = Path(path) if path else default_config_path()
-    try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ResourceError(f"{file}: cannot read ({exc.strerror})") from exc
-    try:
-        return NeedTrainingConfig.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ResourceError(f"{file}: {where}: {first['msg']}") from None
+    return load_config("needs_classifier.yaml", NeedTrainingConfig, path=path)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from casetriage.schemas import LANGUAGES, NEEDS
+from core.schemas import LANGUAGES, NEEDS
 from models._config import AssignmentConfig
 from models._featurize import active_needs
 from models._reasons import reason_wording

@@ -1,4 +1,4 @@
-"""Training configuration, read from the versioned ``config/model.yaml``."""
+"""Training configuration, read from the versioned ``core/config/model.yaml``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from core.config import ConfigError, format_validation_error
 
 __all__ = ["ModelConfig", "ModelConfigError", "default_config_path", "load_model_config"]
 
@@ -111,23 +113,22 @@ class ModelConfig(_Strict):
         try:
             return cls(**raw, sha256=hashlib.sha256(text.encode()).hexdigest())
         except ValidationError as error:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in item['loc'])}: {item['msg']}" for item in error.errors()
-            )
-            raise ModelConfigError(f"{source}: {problems}") from None
+            raise ModelConfigError(f"{source}: {format_validation_error(error)}") from None
 
 
-class ModelConfigError(ValueError):
+class ModelConfigError(ConfigError):
     """The model configuration file is missing, malformed or has an invalid field."""
 
 
 def default_config_path() -> Path:
-    """``config/model.yaml`` of the source tree this package is installed from."""
-    return Path(__file__).resolve().parents[1] / "config" / "model.yaml"
+    """The shipped ``core/config/model.yaml``."""
+    from core.config import config_file
+
+    return config_file("model.yaml")
 
 
 def load_model_config(path: str | Path | None = None) -> ModelConfig:
-    """Read and validate a model configuration file (default: ``config/model.yaml``)."""
+    """Read and validate a model configuration file (default: ``core/config/model.yaml``)."""
     path = Path(path) if path is not None else default_config_path()
     try:
         text = path.read_text()

@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import SplineTransformer
 from sklearn.utils.validation import check_is_fitted
 
-from casetriage.schemas import (
+from core.schemas import (
     CASE_CATEGORICAL_FIELDS,
     CASE_NUMERIC_FIELDS,
     HOUSING_TYPES,

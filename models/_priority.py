@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from casetriage.schemas import SAFETY_NEEDS
+from core.schemas import SAFETY_NEEDS
 from models._featurize import active_needs
 
 __all__ = ["PriorityPolicy", "PriorityPolicyError", "TierDecision", "default_policy_path"]
@@ -46,7 +46,10 @@ class TierDecision:
 
 
 def default_policy_path() -> Path:
-    return Path(__file__).resolve().parents[1] / "config" / "priority_policy.yaml"
+    """The shipped ``core/config/priority_policy.yaml``."""
+    from core.config import config_file
+
+    return config_file("priority_policy.yaml")
 
 
 @dataclass(frozen=True, kw_only=True)

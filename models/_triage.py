@@ -9,7 +9,7 @@ import pandas as pd
 from pydantic import ValidationError
 from sklearn.pipeline import Pipeline
 
-from casetriage.schemas import CaseFields
+from core.schemas import CaseFields
 from models._assignment import CaseworkerMatcher
 from models._config import ModelConfig, load_model_config
 from models._needs import extract_needs

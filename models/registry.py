@@ -1,6 +1,6 @@
 """MLflow helpers: log a training run, register versions, aliases, audit tags, load, rebuild.
 
-The tracking URI comes from ``casetriage.settings.get_settings()`` on every call, so tests
+The tracking URI comes from ``core.settings.get_settings()`` on every call, so tests
 and deployments point the registry elsewhere through ``MLFLOW_TRACKING_URI``.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from casetriage.settings import get_settings
+from core.settings import get_settings
 from models._config import ModelConfig, load_model_config
 from models._data import read_cases
 from models._featurize import INPUT_COLUMNS
@@ -23,7 +23,6 @@ from models._split import dataset_hash
 from models._training import TrainingResult, train_risk_model
 
 __all__ = [
-    "AUDIT_TAGS",
     "EXPERIMENT_NAME",
     "ApprovalError",
     "RebuildError",
@@ -42,14 +41,6 @@ __all__ = [
 ]
 
 EXPERIMENT_NAME = "casetriage-risk"
-AUDIT_TAGS: tuple[str, ...] = (
-    "audit_verdict",
-    "audit_policy_hash",
-    "audit_report_uri",
-    "signoff_reviewer",
-    "signoff_reason",
-    "signoff_at",
-)
 _CONFIG_ARTIFACT = "config/model.yaml"
 
 
@@ -155,10 +146,14 @@ def get_version_tags(version: str | int) -> dict:
 
 def require_approved(version: str | int) -> None:
     """Raise ``ApprovalError`` unless the version passed its audit or a reviewer signed off."""
-    tags = get_version_tags(version)
-    if tags.get("audit_verdict") == "pass" or tags.get("signoff_reviewer"):
+    from core.release_tags import ReleaseTags
+
+    tags = ReleaseTags.of(get_version_tags(version))
+    if tags.approved:
         return
-    verdict = tags.get("audit_verdict", "no audit recorded")
+    verdict = tags.audit_verdict or "no audit recorded"
+    if tags.blocked_by:
+        verdict += ", blocked by a reviewer"
     raise ApprovalError(
         f"model {_model_name()!r} version {resolve_version(version)} is not approved "
         f"(audit_verdict: {verdict}); run the release gate or record a reviewer's sign-off"
@@ -239,7 +234,7 @@ def log_training_run(
         example = _input_example(result)
         with warnings.catch_warnings():
             # MLflow's hint that integer columns cannot hold missing values: ours never do,
-            # since every case is validated against casetriage.schemas before scoring
+            # since every case is validated against core.schemas before scoring
             warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer")
             signature = infer_signature(example, result.pipeline.predict_proba(example))
         info = mlflow.sklearn.log_model(

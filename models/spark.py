@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from casetriage.schemas import CaseFields
+from core.schemas import CaseFields
 
 __all__ = [
     "SCORED_COLUMNS",
@@ -221,7 +221,7 @@ def score_with_spark(
 def _pack_model(version: str, tmp: Path) -> Path:
     import mlflow
 
-    from casetriage.settings import get_settings
+    from core.settings import get_settings
     from models import registry
     from models._triage_pyfunc import save_triage_pyfunc
 

@@ -33,7 +33,6 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
-from casetriage.schemas import NEEDS, SENSITIVE_ATTRIBUTES
 from casetriage.synth import (
     GroupRef,
     UnfairnessSwitches,
@@ -42,6 +41,7 @@ from casetriage.synth import (
     oracle_auc,
     write_caseload,
 )
+from core.schemas import NEEDS, SENSITIVE_ATTRIBUTES
 
 # Size of the caseload: the tests run this notebook on a small one.
 N_CASES = int(os.environ.get("CASETRIAGE_NB_CASES", 20000))

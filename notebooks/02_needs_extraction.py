@@ -37,8 +37,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
-from casetriage.schemas import NEEDS, SAFETY_NEEDS
 from casetriage.synth import generate_caseload
+from core.schemas import NEEDS, SAFETY_NEEDS
 from features import evaluate_extractions, get_extractor
 from features.evaluation import evaluate_gold_files, read_gold
 from features.extractor import NeedsExtractor

@@ -30,8 +30,8 @@ import pandas as pd
 from IPython.display import Markdown, display
 from sklearn.calibration import CalibrationDisplay
 
-from casetriage.schemas import MODEL_INPUT_FIELDS, is_active
 from casetriage.synth import generate_caseload
+from core.schemas import MODEL_INPUT_FIELDS, is_active
 from models import (
     PriorityPolicy,
     TriageModel,

@@ -15,8 +15,9 @@
 # # 4. Fairness: the release gate, injected bias, mitigation and the people's decisions
 #
 # No model version serves until its fairness audit passes (or an ethics reviewer signs off
-# a `review`). This notebook runs the real gate, `casetriage.release.release_candidate`, on
-# candidates trained on caseloads with and without injected bias, reads the audit in depth
+# a `review`). This notebook runs the real gate, `governance.release_candidate` (through
+# `casetriage.operator_release.release`, as `casetriage release` does), on candidates
+# trained on caseloads with and without injected bias, reads the audit in depth
 # (groups, intervals, intersections, thin groups), tabulates what mitigation would cost
 # (`bias_audits.compare_mitigations`), and audits the supervisors' decisions
 # (`bias_audits.audit_decisions`).
@@ -39,8 +40,8 @@ import pandas as pd
 from IPython.display import Markdown, display
 from sklearn.linear_model import LogisticRegression
 
-from casetriage.schemas import MODEL_INPUT_FIELDS, SENSITIVE_ATTRIBUTES
 from casetriage.synth import UnfairnessSwitches, generate_caseload, write_caseload
+from core.schemas import MODEL_INPUT_FIELDS, SENSITIVE_ATTRIBUTES
 
 # Size of each caseload: the tests run this notebook on a small one. Fairness needs
 # numbers: on a small caseload most groups are "insufficient evidence", by design.
@@ -60,7 +61,7 @@ print(f"{N_CASES} cases per caseload, seed {SEED}; workspace {WORKDIR}")
 
 # %%
 from bias_audits import AuditPolicy, audit_decisions, compare_mitigations
-from casetriage.release import release_candidate
+from casetriage.operator_release import release
 from features import get_extractor
 from models import (
     CaseFeaturizer,
@@ -89,7 +90,7 @@ print(f"release policy sha256 {policy.sha256[:12]}…; flagged = risk >= {priori
 #   `referral_source=police` (80% of Black clients), which the model does see.
 #
 # Each caseload is trained and registered (`train_and_register`, as `casetriage train`),
-# then gated (`release_candidate`, as `casetriage release`) on its held-out cases.
+# then gated (`release`, as `casetriage release`) on its held-out cases.
 
 # %%
 SCENARIOS = {
@@ -102,7 +103,7 @@ for name, switches in SCENARIOS.items():
     data_dir = WORKDIR / "data" / name.replace(" ", "_").replace("+", "and")
     write_caseload(generate_caseload(n_cases=N_CASES, seed=SEED, switches=switches), data_dir)
     trained = registry.train_and_register(data_dir)
-    outcome = release_candidate(
+    outcome = release(
         data_dir, version=trained["version"], report_dir=WORKDIR / "reports" / data_dir.name
     )
     outcomes[name], data_dirs[name] = outcome, data_dir

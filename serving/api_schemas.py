@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from casetriage.schemas import CASE_NUMERIC_FIELDS, CaseFields, ExtractedNeed
+from core.schemas import CASE_NUMERIC_FIELDS, CaseFields, ExtractedNeed
 
 __all__ = [
     "AuditAttributes",
@@ -105,7 +105,7 @@ class _Open(BaseModel):
 
 
 class NeedOut(ExtractedNeed):
-    """A need as the extractor returns it (see :class:`casetriage.schemas.ExtractedNeed`);
+    """A need as the extractor returns it (see :class:`core.schemas.ExtractedNeed`);
     stored scores may carry extra keys (every ``mentions`` of the need), passed through."""
 
     model_config = ConfigDict(extra="allow")

@@ -17,11 +17,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from casetriage.schemas import is_active
+from core.errors import ConflictError, InvalidRequestError, NotFoundError
+from core.schemas import is_active
 from serving.api_keys import authenticate
 from serving.api_schemas import CaseIn, DecisionIn
 from serving.audit_log import Actor, NewEntry, append_entry, append_entry_rows
-from serving.errors import ApiError, ConflictError, NotFoundError
 from serving.note_cipher import NoteCipher
 from serving.tables import (
     Case,
@@ -72,6 +72,10 @@ class CaseStore:
     def authenticate(self, presented: str | None) -> Actor | None:
         with self.read_sessions() as session:
             return authenticate(session, presented)
+
+    def close(self) -> None:
+        """Release the database connections (the engine is shared by both session makers)."""
+        self.sessions.kw["bind"].dispose()
 
     def ping(self) -> None:
         with self.read_sessions() as session:
@@ -273,10 +277,9 @@ class CaseStore:
             and known_worker_ids is not None
             and decision.worker_id not in known_worker_ids
         ):
-            raise ApiError(
+            raise InvalidRequestError(
                 f"worker_id: no caseworker {decision.worker_id!r} on the roster",
                 field="worker_id",
-                status_code=422,
             )
         with self.sessions.begin() as session:
             record = session.execute(

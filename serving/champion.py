@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,10 @@ class ChampionUnavailableError(RuntimeError):
 
 
 def roster_path() -> Path:
-    return Path(os.environ.get("CASETRIAGE_ROSTER", "data/synth/workers.csv"))
+    """The roster CSV named by the settings (``CASETRIAGE_ROSTER``)."""
+    from core.settings import get_settings
+
+    return get_settings().roster_file
 
 
 def load_roster(path: Path | None = None):
@@ -39,10 +41,9 @@ def load_champion(*, roster=None) -> Any:
     ``TriageModel.load`` raises when the version has no passing or signed-off fairness
     audit; the service then refuses to start rather than serve an unaudited model.
     """
-    from casetriage.settings import get_settings
+    from core.settings import get_settings
 
     settings = get_settings()
-    os.environ.setdefault("MLFLOW_TRACKING_URI", settings.mlflow_tracking_uri)
     roster = load_roster() if roster is None else roster
     try:
         from models import TriageModel

@@ -1,8 +1,22 @@
-"""Errors the API returns as JSON bodies that name the field at fault."""
+"""How errors become HTTP responses: JSON bodies that name the field at fault.
+
+Domain errors (``core.errors``) carry no status code; :data:`STATUS_OF_DOMAIN_ERROR` maps
+them here, in the HTTP layer. :class:`ApiError` is for what only HTTP knows about:
+authentication, roles, overload, body limits.
+"""
 
 from __future__ import annotations
 
-__all__ = ["ApiError", "ConflictError", "GoneError", "NotFoundError"]
+from core.errors import ConflictError, DomainError, GoneError, InvalidRequestError, NotFoundError
+
+__all__ = ["STATUS_OF_DOMAIN_ERROR", "ApiError", "status_of"]
+
+STATUS_OF_DOMAIN_ERROR: dict[type[DomainError], int] = {
+    NotFoundError: 404,
+    ConflictError: 409,
+    GoneError: 410,
+    InvalidRequestError: 422,
+}
 
 
 class ApiError(Exception):
@@ -18,13 +32,9 @@ class ApiError(Exception):
             self.status_code = status_code
 
 
-class NotFoundError(ApiError):
-    status_code = 404
-
-
-class ConflictError(ApiError):
-    status_code = 409
-
-
-class GoneError(ApiError):
-    status_code = 410
+def status_of(error: DomainError) -> int:
+    """The HTTP status of a domain error (400 for one this table does not know)."""
+    for kind in type(error).__mro__:
+        if kind in STATUS_OF_DOMAIN_ERROR:
+            return STATUS_OF_DOMAIN_ERROR[kind]
+    return 400

@@ -25,7 +25,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from casetriage.schemas import NEEDS, REGIONS
+from core.errors import ConflictError, DomainError, GoneError
+from core.schemas import NEEDS, REGIONS
+from governance import ReleaseCatalog
 from serving.api_schemas import (
     ID_PATTERN,
     BatchScoreRequest,
@@ -42,10 +44,9 @@ from serving.api_schemas import (
 )
 from serving.audit_log import Actor
 from serving.case_store import CaseStore, IdempotencyRaceError, QueueFilter, utc
-from serving.errors import ApiError, ConflictError, GoneError
+from serving.errors import ApiError, status_of
 from serving.json_logging import log_event
 from serving.metrics import counters
-from serving.releases import ReleaseCatalog
 from serving.serving_config import ServingConfig
 from serving.tables import ScoreRecord
 
@@ -238,6 +239,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(
             status_code=exc.status_code, content={"error": exc.message, "field": exc.field}
+        )
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(
+            status_code=status_of(exc), content={"error": exc.message, "field": exc.field}
         )
 
     @app.exception_handler(StarletteHTTPException)

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from governance import ReleaseCatalog
 from serving.case_store import CaseStore
 from serving.database import DatabaseTimeouts, make_engine, make_session_factory, upgrade_schema
 from serving.http_api import ScoreCases, ServingRuntime
 from serving.note_cipher import NoteCipher
-from serving.releases import ReleaseCatalog
 from serving.serving_config import ServingConfig
 
-__all__ = ["build_runtime", "open_store"]
+__all__ = ["build_runtime", "open_store", "operator_store"]
 
 
 def open_store(
     *, database_url: str | None = None, config: ServingConfig | None = None
 ) -> CaseStore:
     """Migrate the database to the latest schema and open the store on it."""
-    from casetriage.settings import get_settings
+    from core.settings import get_settings
 
     settings = get_settings()
     config = config or ServingConfig.load()
@@ -34,6 +37,16 @@ def open_store(
     )
 
 
+@contextmanager
+def operator_store() -> Iterator[CaseStore]:
+    """The service's store for one operator command, closed afterwards."""
+    store = open_store()
+    try:
+        yield store
+    finally:
+        store.close()
+
+
 def build_runtime(
     *,
     score_cases: ScoreCases,
@@ -41,7 +54,7 @@ def build_runtime(
     store: CaseStore | None = None,
     config: ServingConfig | None = None,
 ) -> ServingRuntime:
-    from casetriage.settings import get_settings
+    from core.settings import get_settings
 
     settings = get_settings()
     config = config or ServingConfig.load()

@@ -1,34 +1,35 @@
-"""Limits of the API, read from ``config/serving.yaml`` when the service starts."""
+"""Limits of the API, read from ``core/config/serving.yaml`` when the service starts."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, fields
 from pathlib import Path
 
-import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.config import load_config
 
 __all__ = ["ServingConfig"]
 
-DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "serving.yaml"
 
+class ServingConfig(BaseModel):
+    """Request, page and database limits of the HTTP API."""
 
-@dataclass(frozen=True, kw_only=True)
-class ServingConfig:
-    max_body_bytes: int = 1_048_576
-    queue_page_max: int = 200
-    connect_timeout_s: float = 3.0
-    statement_timeout_s: float = 5.0
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    queue_page_max: int = Field(default=200, ge=1)
+    connect_timeout_s: float = Field(default=3.0, gt=0)
+    statement_timeout_s: float = Field(default=5.0, gt=0)
 
     @classmethod
     def load(cls, path: Path | None = None) -> ServingConfig:
-        """Read ``path`` (default: env ``CASETRIAGE_SERVING_CONFIG`` or the repo's file)."""
-        path = Path(path or os.environ.get("CASETRIAGE_SERVING_CONFIG", DEFAULT_CONFIG))
-        if not path.exists():
-            return cls()
-        values = yaml.safe_load(path.read_text()) or {}
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"{path}: unknown setting(s) {', '.join(unknown)}")
-        return cls(**values)
+        """Read ``path``, else the operator's file from the settings, else the shipped one.
+
+        Raises
+        ------
+        core.config.ConfigError
+            Naming the file and field when the file is missing or a value is wrong.
+        """
+        from core.settings import get_settings
+
+        return load_config("serving.yaml", cls, path=path or get_settings().serving_config_file)

@@ -76,8 +76,8 @@ def _synthetic_verdicts(quick: bool) -> list[Figure]:
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
     from bias_audits import AuditPolicy, audit_table
-    from casetriage.schemas import CASE_CATEGORICAL_FIELDS, CASE_NUMERIC_FIELDS
     from casetriage.synth import GroupRef, UnfairnessSwitches, generate_caseload
+    from core.schemas import CASE_CATEGORICAL_FIELDS, CASE_NUMERIC_FIELDS
 
     # 3-4% groups need ~20,000 cases to clear the calibration error's minimum of 300
     n_cases = 4_000 if quick else 20_000

@@ -96,7 +96,7 @@ def _stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
 
 def _champion_env(root: Path) -> dict[str, str]:
     """A tmp champion: synthetic caseload -> train -> fairness gate (-> reviewer sign-off)."""
-    from casetriage.release import release_candidate, signoff
+    from casetriage.operator_release import release, signoff
     from casetriage.synth import generate_caseload, write_caseload
     from models import dataset_hash, load_model_config, read_cases, train_risk_model
     from models._config import default_config_path
@@ -120,7 +120,7 @@ def _champion_env(root: Path) -> dict[str, str]:
         data_path=str(root / "data"),
         data_hash=dataset_hash(cases),
     )["version"]
-    outcome = release_candidate(root / "data", version=version, report_dir=root / "report")
+    outcome = release(root / "data", version=version, report_dir=root / "report")
     if outcome.verdict == "review":
         signoff(version, reviewer="benchmark", reason="synthetic caseload for the benchmark")
     return env

@@ -17,7 +17,8 @@ def release(
         str | None, typer.Option(help="model version or alias to audit (default: candidate)")
     ] = None,
     policy: Annotated[
-        Path | None, typer.Option(help="release policy YAML (default config/release_policy.yaml)")
+        Path | None,
+        typer.Option(help="release policy YAML (default core/config/release_policy.yaml)"),
     ] = None,
     report_dir: Annotated[
         Path | None, typer.Option(help="report folder (default var/reports/releases/vN)")
@@ -28,10 +29,11 @@ def release(
     Exit code 0 when promoted, 1 when held (fail, or review awaiting an ethics reviewer),
     2 on bad input.
     """
-    from casetriage.release import ReleaseError, release_candidate
+    from casetriage.operator_release import release as release_version
+    from governance import ReleaseError
 
     try:
-        outcome = release_candidate(
+        outcome = release_version(
             data_dir, version=version, policy_path=policy, report_dir=report_dir
         )
     except (ReleaseError, FileNotFoundError, ValueError) as error:
@@ -64,8 +66,8 @@ def signoff(
     block: Annotated[bool, typer.Option(help="block it instead of signing off")] = False,
 ) -> None:
     """Sign off (or block) a release whose audit verdict is 'review'."""
-    from casetriage.release import ReleaseError
-    from casetriage.release import signoff as record_signoff
+    from casetriage.operator_release import signoff as record_signoff
+    from governance import ReleaseError
 
     try:
         version = record_signoff(version, reviewer=reviewer, reason=reason, block=block)

@@ -135,7 +135,7 @@ def audit_log_verify() -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the schema migrations to the database in CASETRIAGE_DATABASE_URL."""
-    from casetriage.settings import get_settings
+    from core.settings import get_settings
 
     _store()
     url = get_settings().database_url

@@ -60,7 +60,12 @@ outcomes (each switch draws from its own stream), so its effect can be measured 
 only under-representation, which changes who is in the caseload, reshuffles cases.
 """
 
-from casetriage.synth._config import DEFAULT_CONFIG_PATH, SynthConfig, SynthConfigError, load_config
+from casetriage.synth._config import (
+    SynthConfig,
+    SynthConfigError,
+    default_config_path,
+    load_config,
+)
 from casetriage.synth._generate import CASE_COLUMNS, Caseload, generate_caseload
 from casetriage.synth._notes import CaseNote, NoteWriter
 from casetriage.synth._switches import (
@@ -74,7 +79,6 @@ from casetriage.synth._writer import GENERATOR_VERSION, OUTPUT_FILES, oracle_auc
 
 __all__ = [
     "CASE_COLUMNS",
-    "DEFAULT_CONFIG_PATH",
     "GENERATOR_VERSION",
     "OUTPUT_FILES",
     "CaseNote",
@@ -84,6 +88,7 @@ __all__ = [
     "SynthConfig",
     "SynthConfigError",
     "UnfairnessSwitches",
+    "default_config_path",
     "generate_caseload",
     "load_config",
     "oracle_auc",

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from casetriage.schemas import (
+from core.schemas import (
     HOUSING_TYPES,
     INCOME_BANDS,
     LANGUAGES,
@@ -18,9 +18,22 @@ from casetriage.schemas import (
     SENSITIVE_ATTRIBUTES,
 )
 
-__all__ = ["DEFAULT_CONFIG_PATH", "NOTE_STYLES", "SynthConfig", "SynthConfigError", "load_config"]
+__all__ = [
+    "NOTE_STYLES",
+    "SynthConfig",
+    "SynthConfigError",
+    "default_config_path",
+    "load_config",
+]
 
-DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[2] / "config" / "synth.yaml"
+
+def default_config_path() -> Path:
+    """The shipped ``core/config/synth.yaml``."""
+    from core.config import config_file
+
+    return config_file("synth.yaml")
+
+
 NOTE_STYLES: tuple[str, ...] = ("narrative", "hotline", "home_visit", "screening")
 
 
@@ -117,7 +130,7 @@ def load_config(path: Path | None = None) -> SynthConfig:
         When the file cannot be read or a key is missing or out of range; the message
         names the key.
     """
-    path = Path(path) if path is not None else DEFAULT_CONFIG_PATH
+    path = Path(path) if path is not None else default_config_path()
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:

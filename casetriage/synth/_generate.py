@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from casetriage.schemas import NEEDS
 from casetriage.synth._config import SynthConfig, load_config
 from casetriage.synth._needs import sample_active_needs, sample_referral_source
 from casetriage.synth._notes import NoteWriter
@@ -18,6 +17,7 @@ from casetriage.synth._outcome import label_bias_rate, true_crisis_probability
 from casetriage.synth._population import sample_population
 from casetriage.synth._roster import assign_previous_workers, sample_roster
 from casetriage.synth._switches import UnfairnessSwitches
+from core.schemas import NEEDS
 
 __all__ = ["CASE_COLUMNS", "Caseload", "generate_caseload"]
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from casetriage.schemas import NEEDS, REFERRAL_SOURCES
 from casetriage.synth._config import SynthConfig
+from core.schemas import NEEDS, REFERRAL_SOURCES
 
 __all__ = ["sample_active_needs", "sample_referral_source"]
 

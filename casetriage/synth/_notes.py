@@ -17,9 +17,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from casetriage.schemas import NEEDS, SAFETY_NEEDS
 from casetriage.synth import _phrasebank as bank
 from casetriage.synth._config import NOTE_STYLES, SynthConfig
+from core.schemas import NEEDS, SAFETY_NEEDS
 
 __all__ = ["CaseNote", "NoteWriter"]
 

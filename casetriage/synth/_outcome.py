@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from casetriage.schemas import NEEDS
 from casetriage.synth._config import SynthConfig
 from casetriage.synth._switches import UnfairnessSwitches
+from core.schemas import NEEDS
 
 __all__ = ["label_bias_rate", "true_crisis_probability"]
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from casetriage.schemas import HOUSING_TYPES, INCOME_BANDS, LANGUAGES, REGIONS, SENSITIVE_ATTRIBUTES
 from casetriage.synth._config import SynthConfig
 from casetriage.synth._switches import GroupRef, UnfairnessSwitches
+from core.schemas import HOUSING_TYPES, INCOME_BANDS, LANGUAGES, REGIONS, SENSITIVE_ATTRIBUTES
 
 __all__ = ["AGE_BAND_RANGES", "attribute_weights", "sample_population"]
 

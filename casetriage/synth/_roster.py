@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from casetriage.schemas import LANGUAGES, NEEDS, REGIONS, SAFETY_NEEDS
 from casetriage.synth._config import SynthConfig
+from core.schemas import LANGUAGES, NEEDS, REGIONS, SAFETY_NEEDS
 
 __all__ = ["assign_previous_workers", "sample_roster"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from casetriage.schemas import (
+from core.schemas import (
     REFERRAL_SOURCES,
     REGIONS,
     SENSITIVE_ATTRIBUTES,

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import rankdata
 
-from casetriage.schemas import NEEDS
 from casetriage.synth._generate import Caseload
+from core.schemas import NEEDS
 
 __all__ = ["GENERATOR_VERSION", "OUTPUT_FILES", "oracle_auc", "summarise", "write_caseload"]
 

@@ -1,8 +1,9 @@
 """The ethics reviewer's pages: releases and their reports, sign-off or block, and the
 audit of supervisors' decisions.
 
-Sign-offs go through :func:`casetriage.release.signoff`, as the CLI's do, so the model
-version's tags and the hash-chained audit log record them the same way.
+Sign-offs go through :func:`governance.record_reviewer_decision`, as the CLI's do, with
+the request's store as the audit sink, so the model version's tags and the hash-chained
+audit log record them the same way.
 """
 
 from __future__ import annotations
@@ -14,16 +15,16 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from core.errors import NotFoundError
+from governance import (
+    RELEASE_DOCUMENTS,
+    ReleaseError,
+    check_reviewer_decision,
+    record_reviewer_decision,
+)
 from serving.json_logging import log_event
 from serving.web.decision_audit import audit_stored_decisions
 from serving.web.page_auth import PageError, SignedIn, checked_form, page_user
-from serving.web.release_files import (
-    RELEASE_DOCUMENTS,
-    ReleaseDocumentError,
-    describe_signoff,
-    read_release_document,
-    release_tags,
-)
 from serving.web.rendering import render_page
 
 __all__ = ["REPORT_HEADERS", "ethics_router"]
@@ -45,11 +46,7 @@ REPORT_HEADERS = {
 
 
 def _releases(request: Request) -> list[dict]:
-    catalog = request.app.state.runtime.releases
-    releases = catalog.list_releases()
-    for release in releases:
-        release["decision"] = describe_signoff(release_tags(catalog, release["version"]))
-    return releases
+    return request.app.state.runtime.releases.list_releases()
 
 
 async def _releases_page(
@@ -97,41 +94,32 @@ def ethics_router() -> APIRouter:
             raise PageError(f"There is no {document} for release {version}.", status_code=404)
         catalog = request.app.state.runtime.releases
         try:
-            html = await run_in_threadpool(read_release_document, catalog, version, document)
-        except ReleaseDocumentError as error:
+            html = await run_in_threadpool(catalog.document, version, document)
+        except NotFoundError as error:
             raise PageError(str(error), status_code=404) from error
         return HTMLResponse(html, headers=REPORT_HEADERS)
 
     @router.post("/ui/releases/{version}/signoff")
     async def sign_off(request: Request, version: str, user: EthicsReviewer) -> Response:
-        from casetriage.release import ReleaseError, signoff
-
         if not _VERSION.match(version):
             raise PageError(f"There is no release {version}.", status_code=404)
         fields = await checked_form(request, user)
-        decision = fields.get("decision")
-        reviewer = (fields.get("reviewer") or "").strip()
-        reason = (fields.get("reason") or "").strip()
+        choice = fields.get("decision")
+        store = request.app.state.runtime.store
         problem = None
-        if decision not in ("sign_off", "block"):
-            problem = "decision: choose Sign off or Block"
-        elif not reviewer:
-            problem = "reviewer: give your name; it is recorded with the decision"
-        elif len(reason) < 10:
-            problem = "reason: give the reason in words (at least 10 characters); nothing was saved"
-        if problem is None:
-            try:
-                await run_in_threadpool(
-                    lambda: signoff(
-                        version,
-                        reviewer=reviewer,
-                        reason=reason,
-                        block=decision == "block",
-                        actor=user.actor,
-                    )
-                )
-            except ReleaseError as error:
-                problem = str(error)
+        try:
+            if choice not in ("sign_off", "block"):
+                raise ReleaseError("decision: choose Sign off or Block", field="decision")
+            decision = check_reviewer_decision(
+                reviewer=fields.get("reviewer"),
+                reason=fields.get("reason"),
+                block=choice == "block",
+            )
+            await run_in_threadpool(
+                lambda: record_reviewer_decision(version, decision, sink=store, actor=user.actor)
+            )
+        except ReleaseError as error:
+            problem = error.message
         if problem is not None:
             return await _releases_page(
                 request,
@@ -141,7 +129,7 @@ def ethics_router() -> APIRouter:
                 entered=fields,
                 status_code=422,
             )
-        log_event("web_release_decision", key_id=user.actor.key_id, decision=decision)
+        log_event("web_release_decision", key_id=user.actor.key_id, decision=choice)
         return RedirectResponse(f"/ui/releases?done={version}", status_code=303)
 
     @router.get("/ui/decisions")

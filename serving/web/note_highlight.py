@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from casetriage.schemas import NEEDS, SAFETY_NEEDS
+from core.schemas import NEEDS, SAFETY_NEEDS
 
 __all__ = [
     "Mention",

@@ -14,9 +14,9 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from core.errors import DomainError
 from serving.api_schemas import DecisionIn
 from serving.case_store import QueueFilter
-from serving.errors import ApiError
 from serving.json_logging import log_event
 from serving.web.note_highlight import need_colour, need_label, note_segments
 from serving.web.page_auth import PageError, SignedIn, checked_form, page_user, web_state
@@ -65,7 +65,7 @@ def _runtime(request: Request):
 
 def _load_case(request: Request, score_id: str) -> dict[str, Any]:
     """Everything the case page shows; runs in a worker thread (database, decryption)."""
-    from serving.errors import NotFoundError
+    from core.errors import NotFoundError
 
     store = _runtime(request).store
     try:
@@ -142,7 +142,7 @@ async def _decided_note(request: Request, decided: str | None) -> str | None:
     store = _runtime(request).store
     try:
         record, _, decisions = await run_in_threadpool(store.score_with_decisions, decided)
-    except ApiError:
+    except DomainError:
         return None
     if not decisions:
         return None
@@ -239,7 +239,7 @@ def review_router() -> APIRouter:
         runtime = _runtime(request)
         try:
             record, _, _ = await run_in_threadpool(runtime.store.score_with_decisions, score_id)
-        except ApiError as error:
+        except DomainError as error:
             message = f"There is no case with score id {score_id}."
             raise PageError(message, status_code=404) from error
         if record.result is None:
@@ -254,8 +254,8 @@ def review_router() -> APIRouter:
                     known_worker_ids=runtime.worker_ids,
                 )
             )
-        except (ValueError, ApiError) as error:
-            message = error.message if isinstance(error, ApiError) else str(error)
+        except (ValueError, DomainError) as error:
+            message = error.message if isinstance(error, DomainError) else str(error)
             return await _case_page(
                 request, score_id, error=message, entered=fields, status_code=422
             )

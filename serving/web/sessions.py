@@ -45,13 +45,10 @@ class WebSession:
 
 
 def session_key_file() -> Path:
-    """``CASETRIAGE_WEB_SESSION_KEY_FILE``, else ``web_session.key`` beside the note key."""
-    from casetriage.settings import get_settings
+    """The web session signing key file named by the settings."""
+    from core.settings import get_settings
 
-    configured = os.environ.get("CASETRIAGE_WEB_SESSION_KEY_FILE")
-    if configured:
-        return Path(configured)
-    return get_settings().note_key_file.parent / "web_session.key"
+    return get_settings().web_session_key_file
 
 
 def _load_or_create_secret(path: Path) -> bytes:

@@ -5,13 +5,13 @@ import hashlib
 import pytest
 import yaml
 
-from bias_audits import DEFAULT_POLICY_PATH, AuditPolicy, PolicyError
+from bias_audits import AuditPolicy, PolicyError, default_policy_path
 
 
 def test_shipped_policy_loads_and_hashes_its_bytes():
     policy = AuditPolicy.load()
-    assert policy.sha256 == hashlib.sha256(DEFAULT_POLICY_PATH.read_bytes()).hexdigest()
-    assert policy.source == str(DEFAULT_POLICY_PATH)
+    assert policy.sha256 == hashlib.sha256(default_policy_path().read_bytes()).hexdigest()
+    assert policy.source == str(default_policy_path())
     assert {"true_positive_rate", "false_positive_rate", "calibration_error"} <= set(
         policy.gated_metrics
     )
@@ -24,7 +24,7 @@ def test_shipped_policy_loads_and_hashes_its_bytes():
 
 
 def test_any_change_changes_the_hash(tmp_path):
-    text = DEFAULT_POLICY_PATH.read_text()
+    text = default_policy_path().read_text()
     changed = tmp_path / "policy.yaml"
     changed.write_text(text.replace("max_ratio: 1.25", "max_ratio: 1.3"))
     assert AuditPolicy.load(changed).sha256 != AuditPolicy.load().sha256
@@ -44,7 +44,7 @@ def test_any_change_changes_the_hash(tmp_path):
     ],
 )
 def test_bad_policy_names_the_key(tmp_path, edit, message):
-    data = yaml.safe_load(DEFAULT_POLICY_PATH.read_text())
+    data = yaml.safe_load(default_policy_path().read_text())
     data.update(edit)
     path = tmp_path / "policy.yaml"
     path.write_text(yaml.safe_dump(data))

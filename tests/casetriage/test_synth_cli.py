@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from casetriage.cli import app
-from casetriage.schemas import LANGUAGES, NEEDS, REGIONS
 from casetriage.synth import CASE_COLUMNS, OUTPUT_FILES
+from core.schemas import LANGUAGES, NEEDS, REGIONS
 
 runner = CliRunner()
 
@@ -160,9 +160,9 @@ def test_out_must_be_a_directory(tmp_path):
 def test_config_missing_an_outcome_key_is_named(tmp_path):
     import yaml
 
-    from casetriage.synth import DEFAULT_CONFIG_PATH
+    from casetriage.synth import default_config_path
 
-    raw = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())
+    raw = yaml.safe_load(default_config_path().read_text())
     del raw["outcome"]["interactions"]["homelessness_x_children"]
     bad = tmp_path / "synth.yaml"
     bad.write_text(yaml.safe_dump(raw))
@@ -175,9 +175,9 @@ def test_config_missing_an_outcome_key_is_named(tmp_path):
 def test_config_missing_an_income_effect_is_named(tmp_path):
     import yaml
 
-    from casetriage.synth import DEFAULT_CONFIG_PATH
+    from casetriage.synth import default_config_path
 
-    raw = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())
+    raw = yaml.safe_load(default_config_path().read_text())
     del raw["outcome"]["income_band"]["none"]
     bad = tmp_path / "synth.yaml"
     bad.write_text(yaml.safe_dump(raw))

@@ -9,14 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from casetriage.schemas import (
-    CASE_CATEGORICAL_FIELDS,
-    CASE_NUMERIC_FIELDS,
-    LANGUAGES,
-    NEEDS,
-    SAFETY_NEEDS,
-    CaseFields,
-)
 from casetriage.synth import (
     CASE_COLUMNS,
     generate_caseload,
@@ -24,6 +16,14 @@ from casetriage.synth import (
     oracle_auc,
 )
 from casetriage.synth._outcome import true_crisis_probability
+from core.schemas import (
+    CASE_CATEGORICAL_FIELDS,
+    CASE_NUMERIC_FIELDS,
+    LANGUAGES,
+    NEEDS,
+    SAFETY_NEEDS,
+    CaseFields,
+)
 
 N = 3000
 

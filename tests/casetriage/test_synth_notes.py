@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from casetriage.schemas import NEEDS
 from casetriage.synth import NoteWriter, generate_caseload, load_config
+from core.schemas import NEEDS
 
 DEV_SET = Path("/work/shared/intake_notes/dev.jsonl")
 N = 3000

@@ -143,7 +143,7 @@ def _score_gap(cases: pd.DataFrame) -> float:
     """Mean score of the target group minus the rest, from a model blind to race."""
     from sklearn.linear_model import LogisticRegression
 
-    from casetriage.schemas import MODEL_INPUT_FIELDS
+    from core.schemas import MODEL_INPUT_FIELDS
 
     features = pd.get_dummies(cases[list(MODEL_INPUT_FIELDS)], dtype=float)
     model = LogisticRegression(max_iter=500).fit(features, cases["crisis_90d"])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from casetriage.schemas import NEEDS, ExtractedNeed
+from core.schemas import NEEDS, ExtractedNeed
 from tests.features.cases_context import CONTEXT_CASES
 from tests.features.cases_mft import MFT_CASES
 from tests.features.conftest import by_need

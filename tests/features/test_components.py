@@ -6,7 +6,7 @@ import sys
 import pytest
 import yaml
 
-from casetriage.schemas import NEEDS
+from core.schemas import NEEDS
 from features._resources import ResourceError, load_context_rules, load_icd_codes, load_lexicon
 from features.components import NEEDS_SPAN_KEY
 from features.pipeline import build_pipeline

@@ -6,7 +6,7 @@ import pytest
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from casetriage.schemas import NEEDS
+from core.schemas import NEEDS
 from features import FEATURE_NAMES, NeedsFeaturizer
 
 NOTES = [

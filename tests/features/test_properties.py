@@ -3,7 +3,7 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casetriage.schemas import NEEDS, ExtractedNeed
+from core.schemas import NEEDS, ExtractedNeed
 
 WORDS = st.sampled_from(
     [

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from casetriage.schemas import SAFETY_NEEDS
+from core.schemas import SAFETY_NEEDS
 from features._resources import ResourceError
 from features._safety_signs import load_safety_signs
 from models import PriorityPolicy

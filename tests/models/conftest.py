@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from casetriage.schemas import (
+from core.schemas import (
     HOUSING_TYPES,
     INCOME_BANDS,
     LANGUAGES,

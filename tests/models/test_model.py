@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from casetriage.schemas import LANGUAGES, SENSITIVE_ATTRIBUTES
+from core.schemas import LANGUAGES, SENSITIVE_ATTRIBUTES
 from models import (
     CaseFeaturizer,
     build_family,

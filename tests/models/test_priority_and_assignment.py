@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from casetriage.schemas import SAFETY_NEEDS
+from core.schemas import SAFETY_NEEDS
 from models import CaseworkerMatcher, PriorityPolicy, PriorityPolicyError, load_model_config
 from tests.models.conftest import make_cases, make_roster
 

@@ -45,7 +45,7 @@ def champion_environment(*, n_cases: int = N_CASES) -> dict[str, str]:
 
 
 def _train_and_release(root: Path, *, n_cases: int) -> str:
-    from casetriage.release import release_candidate, signoff
+    from casetriage.operator_release import release, signoff
     from casetriage.synth import generate_caseload, write_caseload
     from models import dataset_hash, load_model_config, read_cases, train_risk_model
     from models._config import default_config_path
@@ -76,7 +76,7 @@ def _train_and_release(root: Path, *, n_cases: int) -> str:
         data_hash=dataset_hash(cases),
     )
     version = logged["version"]
-    outcome = release_candidate(data, version=version, report_dir=root / "report")
+    outcome = release(data, version=version, report_dir=root / "report")
     if outcome.verdict == "review":
         signoff(
             version,

@@ -79,10 +79,10 @@ def scored_inputs() -> list[list[dict]]:
 @pytest.fixture
 def runtime(store, scored_inputs, triage_model, worker_ids, champion_env):
     """What the service attaches to the app: storage, scorer, releases, limits."""
+    from governance import ReleaseCatalog
     from starlette.concurrency import run_in_threadpool
 
     from serving.http_api import ServingRuntime
-    from serving.releases import ReleaseCatalog
     from serving.serving_config import ServingConfig
 
     async def score_cases(cases):

@@ -10,10 +10,10 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from core.errors import ConflictError
 from serving.api_schemas import CaseIn, DecisionIn
 from serving.audit_log import Actor, append_entry, verify_chain
 from serving.case_store import IdempotencyRaceError
-from serving.errors import ConflictError
 from serving.tables import Base
 
 from .conftest import make_case

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import event, func, select
 
-from casetriage.schemas import is_active
+from core.schemas import is_active
 from serving.api_schemas import CaseIn
 from serving.audit_log import Actor, NewEntry, append_entries, append_entry, verify_chain
 from serving.tables import AuditEntry, Case, ScoreNeed, ScoreRecord, SensitiveAttributes

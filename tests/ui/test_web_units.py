@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from core.config import ConfigError
 from serving.web import SessionCodec, WebConfig, WebSession
 from serving.web.note_highlight import note_segments
 from serving.web.page_auth import safe_next
@@ -76,14 +77,19 @@ def test_csrf_token_compare():
 def test_web_config_names_bad_settings(tmp_path):
     path = tmp_path / "web.yaml"
     path.write_text("secure_cookies: yes please\n")
-    with pytest.raises(ValueError, match="secure_cookies must be true or false"):
+    with pytest.raises(ConfigError, match=r"web\.yaml: secure_cookies: Input should be a valid"):
         WebConfig.load(path)
-    path.write_text("session_max_age: 10\n")
-    with pytest.raises(ValueError, match="unknown setting"):
+    path.write_text("secure_cookies: false\nsession_max_age: 10\n")
+    with pytest.raises(ConfigError, match="session_max_age: Extra inputs are not permitted"):
         WebConfig.load(path)
     path.write_text("secure_cookies: true\nqueue_page_size: 0\n")
-    with pytest.raises(ValueError, match="queue_page_size must be a positive"):
+    with pytest.raises(ConfigError, match="queue_page_size: Input should be greater than"):
         WebConfig.load(path)
+    path.write_text("queue_page_size: 10\n")
+    with pytest.raises(ConfigError, match="secure_cookies: Field required"):
+        WebConfig.load(path)
+    with pytest.raises(ConfigError, match="cannot read"):
+        WebConfig.load(tmp_path / "missing.yaml")
     path.write_text("secure_cookies: true\n")
     assert WebConfig.load(path).secure_cookies is True
     assert WebConfig.load().secure_cookies is False  # the repo's file: plain http locally

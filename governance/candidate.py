@@ -1,33 +1,28 @@
-"""The release gate: audit a candidate on held-out cases, then promote it only if fair.
-
-``train -> audit (bias_audits) -> tags on the MLflow version -> alias "champion"``. This
-module only wires the parts together: the verdict is computed by ``bias_audits``, the
-registry is handled by ``models.registry``. A ``fail`` leaves every alias untouched; a
-``review`` waits for an ethics reviewer's :func:`signoff`.
+"""Auditing a candidate model version on held-out cases, and promoting it only if fair.
 
 The audited decision is the one that changes what happens to a family: being flagged for
 fast follow-up because of the model's risk, i.e. a calibrated probability at or above the
 priority policy's tier-2 threshold. (The safety override to tier 1 is a rule on the
 extracted needs, not a model output, and is the same for every group by construction.)
+A ``fail`` leaves every alias untouched; a ``review`` waits for an ethics reviewer
+(:mod:`governance.review`).
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import pandas as pd
 
-from casetriage.schemas import MODEL_INPUT_FIELDS, SENSITIVE_ATTRIBUTES
-from casetriage.settings import get_settings
+from core.schemas import MODEL_INPUT_FIELDS, SENSITIVE_ATTRIBUTES
+from core.settings import get_settings
+from governance.errors import ReleaseError
+from governance.sink import AuditSink
 
-if TYPE_CHECKING:
-    from serving.audit_log import Actor
-
-__all__ = ["ReleaseError", "ReleaseOutcome", "release_candidate", "signoff"]
+__all__ = ["ReleaseOutcome", "release_candidate"]
 
 LABEL_COLUMN = "crisis_90d"
 SCORE_COLUMN = "risk_probability"
@@ -40,31 +35,6 @@ def _run_of(version: str) -> tuple[str, dict[str, float]]:
     client = registry.store_client()
     run_id = client.get_model_version(get_settings().model_name, version).run_id
     return run_id, dict(client.get_run(run_id).data.metrics)
-
-
-def _record_in_audit_log(
-    action: str, version: str, details: dict, *, actor: Actor | None = None
-) -> None:
-    """Append the release decision to the service's hash-chained audit log, as ``actor``
-    (a ``serving.audit_log.Actor``; the operator's CLI when None).
-
-    Names stay out of the log (a reviewer's name is in the model version's tags); the
-    reason is kept as its SHA-256 so an edited reason is detectable.
-    """
-    from serving.audit_log import CLI_ACTOR
-    from serving.runtime import open_store
-
-    store = open_store()
-    try:
-        store.record_event(
-            actor=actor or CLI_ACTOR, action=action, model_version=version, details=details
-        )
-    finally:
-        store.sessions.kw["bind"].dispose()
-
-
-class ReleaseError(RuntimeError):
-    """The release cannot go ahead as asked (unknown version, wrong state, bad data)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,6 +78,8 @@ def _holdout_frame(data_dir: Path, pipeline, version: str) -> tuple[pd.DataFrame
 def release_candidate(
     data_dir: str | Path,
     *,
+    sink: AuditSink,
+    actor: Any,
     version: str | None = None,
     policy_path: str | Path | None = None,
     report_dir: str | Path | None = None,
@@ -115,7 +87,13 @@ def release_candidate(
     """Audit ``version`` (default: alias ``candidate``) and promote it when the gate passes.
 
     The verdict, policy hash and report location are stored as tags of the model version
-    and the reports are logged as artifacts of its training run, whatever the verdict.
+    and the reports are logged as artifacts of its training run, whatever the verdict; the
+    decision is recorded in ``sink`` as done by ``actor``.
+
+    Raises
+    ------
+    ReleaseError
+        No such version, or the data cannot be audited.
     """
     from bias_audits import AuditPolicy, audit_table, write_model_card, write_reports
     from models import PriorityPolicy, registry
@@ -164,10 +142,11 @@ def release_candidate(
     promoted = result.verdict == "pass"
     if promoted:
         registry.set_alias(version, "champion")
-    _record_in_audit_log(
-        "release.audited",
-        version,
-        {
+    sink.record_event(
+        actor=actor,
+        action="release.audited",
+        model_version=version,
+        details={
             "verdict": result.verdict,
             "policy_sha256": result.policy.sha256,
             "holdout_cases": len(table),
@@ -183,51 +162,3 @@ def release_candidate(
         promoted=promoted,
         holdout_cases=len(table),
     )
-
-
-def signoff(
-    version: str, *, reviewer: str, reason: str, block: bool = False, actor: Actor | None = None
-) -> str:
-    """Record an ethics reviewer's decision on a ``review`` release.
-
-    Signing off promotes the version to ``champion``; blocking records why and leaves the
-    aliases alone. A ``fail`` cannot be signed off: it must be retrained or mitigated.
-    ``actor`` is who the audit log names (the web pages pass the reviewer's key); the
-    operator's CLI when None. Returns the version.
-    """
-    from models import registry
-
-    if not reviewer.strip():
-        raise ReleaseError("--reviewer: a reviewer's name is required")
-    if len(reason.strip()) < 10:
-        raise ReleaseError("--reason: give the reason in words (at least 10 characters)")
-    try:
-        version = registry.resolve_version(version)
-    except LookupError as error:
-        raise ReleaseError(str(error)) from None
-    tags = registry.get_version_tags(version)
-    verdict = tags.get("audit_verdict")
-    if verdict != "review":
-        raise ReleaseError(
-            f"version {version}: only a 'review' verdict can be signed off or blocked "
-            f"(this version's audit says {verdict or 'nothing: it was never audited'})"
-        )
-    if tags.get("signoff_reviewer") or tags.get("blocked_by"):
-        raise ReleaseError(f"version {version}: a reviewer has already decided on it")
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    if block:
-        registry.set_version_tags(
-            version, {"blocked_by": reviewer, "blocked_reason": reason, "blocked_at": now}
-        )
-    else:
-        registry.set_version_tags(
-            version, {"signoff_reviewer": reviewer, "signoff_reason": reason, "signoff_at": now}
-        )
-        registry.set_alias(version, "champion")
-    _record_in_audit_log(
-        "release.blocked" if block else "release.signed_off",
-        version,
-        {"reason_sha256": hashlib.sha256(reason.encode()).hexdigest()},
-        actor=actor,
-    )
-    return version
