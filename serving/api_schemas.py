@@ -161,7 +161,9 @@ class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     action: Literal["confirm", "override"]
-    tier: int | None = Field(default=None, ge=1, le=4, description="the tier decided on")
+    tier: int | None = Field(
+        default=None, ge=1, le=99, description="the tier decided on (one of the policy's tiers)"
+    )
     worker_id: str | None = Field(default=None, pattern=ID_PATTERN)
     reason: str | None = Field(default=None, max_length=2000)
     amend: bool = Field(default=False, description="replace an earlier decision, kept beside it")

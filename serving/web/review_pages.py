@@ -25,7 +25,6 @@ from serving.web.rendering import render_page
 __all__ = ["plain_risk_sentence", "review_router"]
 
 _SCORE_ID = re.compile(r"^[0-9a-f]{32}$")
-TIERS = (1, 2, 3, 4)
 Supervisor = Annotated[SignedIn, Depends(page_user("supervisor"))]
 
 
@@ -124,7 +123,7 @@ async def _case_page(
         segments=case["segments"],
         needs=case["needs"],
         sentence=plain_risk_sentence(result),
-        tiers=TIERS,
+        tiers=_runtime(request).tiers,
         worker_choices=_worker_choices(request, result),
         suggested_worker=workers[0]["worker_id"] if workers else "",
         error=error,
@@ -152,7 +151,9 @@ async def _decided_note(request: Request, decided: str | None) -> str | None:
     return f"Saved: you {verb} case {record.case_id} (tier {last.tier}{worker})."
 
 
-def _decision_from_form(fields: dict[str, str], result: dict[str, Any]) -> DecisionIn:
+def _decision_from_form(
+    fields: dict[str, str], result: dict[str, Any], *, tiers: tuple[int, ...]
+) -> DecisionIn:
     """The form as a :class:`DecisionIn`; raises ``ValueError`` with a message for people."""
     action = fields.get("action")
     reason = (fields.get("reason") or "").strip() or None
@@ -164,8 +165,8 @@ def _decision_from_form(fields: dict[str, str], result: dict[str, Any]) -> Decis
     workers = result.get("workers") or []
     suggested_worker = workers[0]["worker_id"] if workers else None
     tier_text = (fields.get("tier") or "").strip()
-    if tier_text not in {str(t) for t in TIERS}:
-        raise ValueError("tier: choose a tier from 1 to 4")
+    if tier_text not in {str(t) for t in tiers}:
+        raise ValueError(f"tier: choose a tier from {tiers[0]} to {tiers[-1]}")
     tier = int(tier_text)
     worker_id = (fields.get("worker_id") or "").strip() or None
     changed_tier = tier if tier != suggested_tier else None
@@ -201,10 +202,11 @@ def review_router() -> APIRouter:
         chosen = None
         error = None
         if tier:
-            if tier in {str(t) for t in TIERS}:
+            tiers = _runtime(request).tiers
+            if tier in {str(t) for t in tiers}:
                 chosen = int(tier)
             else:
-                error = "tier: choose a tier from 1 to 4, or all tiers"
+                error = f"tier: choose a tier from {tiers[0]} to {tiers[-1]}, or all tiers"
         size = web_state(request).config.queue_page_size
         store = _runtime(request).store
         items, more = await run_in_threadpool(
@@ -216,7 +218,7 @@ def review_router() -> APIRouter:
             title="Review queue",
             items=items,
             more=more,
-            tiers=TIERS,
+            tiers=_runtime(request).tiers,
             chosen_tier=chosen,
             error=error,
             decided=await _decided_note(request, decided),
@@ -245,7 +247,7 @@ def review_router() -> APIRouter:
         if record.result is None:
             raise PageError(f"Case {record.case_id} was erased.", status_code=410)
         try:
-            decision = _decision_from_form(fields, record.result)
+            decision = _decision_from_form(fields, record.result, tiers=runtime.tiers)
             await run_in_threadpool(
                 lambda: runtime.store.decide(
                     actor=user.actor,

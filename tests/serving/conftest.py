@@ -79,9 +79,9 @@ def scored_inputs() -> list[list[dict]]:
 @pytest.fixture
 def runtime(store, scored_inputs, triage_model, worker_ids, champion_env):
     """What the service attaches to the app: storage, scorer, releases, limits."""
-    from governance import ReleaseCatalog
     from starlette.concurrency import run_in_threadpool
 
+    from governance import ReleaseCatalog
     from serving.http_api import ServingRuntime
     from serving.serving_config import ServingConfig
 

@@ -186,15 +186,19 @@ def test_plain_sentence_says_estimate_tier_and_safety_rule():
 )
 def test_bad_decisions_are_refused_with_the_field(fields, message):
     with pytest.raises(ValueError, match=message):
-        _decision_from_form(fields, RESULT)
+        _decision_from_form(fields, RESULT, tiers=(1, 2, 3, 4))
 
 
 def test_override_sends_only_what_changed():
     decision = _decision_from_form(
-        {"action": "override", "tier": "1", "worker_id": "w1", "reason": "threat"}, RESULT
+        {"action": "override", "tier": "1", "worker_id": "w1", "reason": "threat"},
+        RESULT,
+        tiers=(1, 2, 3, 4),
     )
     assert (decision.tier, decision.worker_id, decision.reason) == (1, None, "threat")
     worker_only = _decision_from_form(
-        {"action": "override", "tier": "3", "worker_id": "w2", "reason": "continuity"}, RESULT
+        {"action": "override", "tier": "3", "worker_id": "w2", "reason": "continuity"},
+        RESULT,
+        tiers=(1, 2, 3, 4),
     )
     assert (worker_only.tier, worker_only.worker_id) == (None, "w2")
