@@ -7,10 +7,12 @@ ciphertext (see :mod:`serving.note_cipher`).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -31,6 +33,7 @@ __all__ = [
     "Case",
     "Decision",
     "IdempotencyRecord",
+    "Outcome",
     "ScoreNeed",
     "ScoreRecord",
     "SensitiveAttributes",
@@ -117,6 +120,26 @@ class Decision(Base):
     )
     decided_by_key_id: Mapped[str] = mapped_column(String(32))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Outcome(Base):
+    """What followed a case: whether a crisis came within the window, told by the case system.
+
+    One row per case; recording the same outcome again changes nothing (idempotent).
+    Outcomes are what live calibration and fairness are measured against, and what the
+    next release may be trained on.
+    """
+
+    __tablename__ = "outcomes"
+
+    case_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("cases.case_id", ondelete="CASCADE"), primary_key=True
+    )
+    crisis: Mapped[bool] = mapped_column(Boolean)
+    crisis_on: Mapped[date | None] = mapped_column(Date, default=None)
+    window_days: Mapped[int] = mapped_column(Integer)
+    recorded_by_key_id: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class IdempotencyRecord(Base):
