@@ -78,9 +78,10 @@ test-fast: setup ## run the fast tests only
 test-ui: setup ## run the browser tests only (needs Debian's chromium)
 	$(BIN)/python -m pytest tests/ui
 
-lint: setup ## ruff lint and format check
+lint: setup ## ruff lint and format check, and the layer contracts (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: setup ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from bias_audits._results import Disparity
 
-if TYPE_CHECKING:
-    from bias_audits._audit import AuditResult
-
 __all__ = ["METRIC_LABELS", "disparity_sentence", "summary_sentences"]
+
+
+class _Audited(Protocol):
+    """What the sentences read of an ``AuditResult`` (kept structural, so this module does
+    not import the audit that imports it)."""
+
+    verdict: str
+    verdict_reasons: list[str]
+    disparities: list[Disparity]
+    policy: Any
+
+    @property
+    def insufficient_groups(self) -> Sequence[Any]: ...
+
 
 METRIC_LABELS = {
     "selection_rate": "selection rate (share flagged)",
@@ -92,7 +104,7 @@ def disparity_sentence(d: Disparity, *, ci_level: float, subject: str = "model")
 
 
 def summary_sentences(
-    result: AuditResult,
+    result: _Audited,
     *,
     limit: int = 8,
     subject: str = "model",
