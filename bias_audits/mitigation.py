@@ -9,15 +9,15 @@ marked not deployable.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+from bias_audits._fairlearn_compat import fit_without_pandas_deprecations, positive_probability
 
 if TYPE_CHECKING:
     from bias_audits._audit import AuditResult
@@ -48,18 +48,6 @@ class MitigationRow:
         return dataclasses.asdict(self)
 
 
-@contextlib.contextmanager
-def _fairlearn_pandas_deprecations_ignored():
-    """fairlearn 0.15's reductions grow a float Series with ``.at[...] = True``, which
-    pandas 3 deprecates (``Pandas4Warning``); the values are unchanged. Ignored only for
-    that category and only around fairlearn's own fit, so our code still fails on it."""
-    from pandas.errors import Pandas4Warning
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=Pandas4Warning)
-        yield
-
-
 def _fit_predict(
     method: str,
     estimator,
@@ -84,13 +72,13 @@ def _fit_predict(
     if method.startswith("exponentiated_gradient"):
         constraint = EqualizedOdds() if method.endswith("equalized_odds") else DemographicParity()
         model = ExponentiatedGradient(clone(estimator), constraint, max_iter=max_iter)
-        with _fairlearn_pandas_deprecations_ignored():
+        with fit_without_pandas_deprecations():
             model.fit(x_train, y_train, sensitive_features=sensitive_train)
         # The mitigated model is a randomised mixture of classifiers; its probability of a
         # positive prediction is what ranks cases, so it is what the AUC is computed on.
         return (
             model.predict(x_test, random_state=random_state),
-            model._pmf_predict(x_test)[:, 1],
+            positive_probability(model, x_test),
         )
     if method == "threshold_optimizer_equalized_odds":
         model = ThresholdOptimizer(
@@ -101,7 +89,7 @@ def _fit_predict(
         model.fit(x_train, y_train, sensitive_features=sensitive_train)
         return (
             model.predict(x_test, sensitive_features=sensitive_test, random_state=random_state),
-            model._pmf_predict(x_test, sensitive_features=sensitive_test)[:, 1],
+            positive_probability(model, x_test, sensitive_features=sensitive_test),
         )
     raise ValueError(f"unknown mitigation '{method}'; choose from {', '.join(MITIGATIONS)}")
 

@@ -70,8 +70,8 @@ def _holdout_frame(data_dir: Path, pipeline, version: str) -> tuple[pd.DataFrame
     inputs = holdout[["case_id", "note", *MODEL_INPUT_FIELDS]].to_dict(orient="records")
     scored = triage.score(inputs)
     table = holdout[["case_id", LABEL_COLUMN, *SENSITIVE_ATTRIBUTES]].reset_index(drop=True)
-    table[SCORE_COLUMN] = [result["risk"]["probability"] for result in scored]
-    table["suggested_tier"] = [result["tier"]["tier"] for result in scored]
+    table[SCORE_COLUMN] = [result.risk.probability for result in scored]
+    table["suggested_tier"] = [result.tier.tier for result in scored]
     return table, dataset_hash(cases)
 
 

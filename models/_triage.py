@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sklearn.pipeline import Pipeline
 
 from core.schemas import CaseFields
+from core.scoring import CaseScore
 from models._assignment import CaseworkerMatcher
 from models._config import ModelConfig, load_model_config
 from models._needs import extract_needs
@@ -69,7 +70,7 @@ class TriageModel:
     roster : DataFrame or None
         Caseworkers; without one no workers are suggested.
     config : ModelConfig or None
-        Reasons and assignment settings (default ``config/model.yaml``).
+        Reasons and assignment settings (default ``core/config/model.yaml``).
     """
 
     def __init__(
@@ -120,9 +121,20 @@ class TriageModel:
             config=config,
         )
 
-    def score(self, cases: Sequence[dict]) -> list[dict]:
+    def score(self, cases: Sequence[dict]) -> list[CaseScore]:
         """Score cases; each a dict of ``case_id``, ``note``, the case fields and optionally
-        ``previous_worker_id``. Raises ``CaseInputError`` naming the case and field."""
+        ``previous_worker_id``.
+
+        Returns
+        -------
+        list of core.scoring.CaseScore
+            In the order of ``cases``.
+
+        Raises
+        ------
+        CaseInputError
+            Naming the case and the field.
+        """
         clean = _validate(cases)
         if not clean:
             return []
@@ -145,14 +157,19 @@ class TriageModel:
             self.matcher.suggest(clean, needs) if self.matcher is not None else [[] for _ in clean]
         )
         return [
-            {
-                "case_id": case["case_id"],
-                "needs": needs[i],
-                "risk": {"probability": round(float(probability[i]), 6), "reasons": reasons[i]},
-                "tier": tiers[i].as_dict() | {"policy_sha256": self.policy.sha256},
-                "workers": workers[i],
-                "model_version": self.version,
-            }
+            CaseScore.model_validate(
+                {
+                    "case_id": case["case_id"],
+                    "needs": needs[i],
+                    "risk": {
+                        "probability": round(float(probability[i]), 6),
+                        "reasons": reasons[i],
+                    },
+                    "tier": tiers[i].as_dict() | {"policy_sha256": self.policy.sha256},
+                    "workers": workers[i],
+                    "model_version": self.version,
+                }
+            )
             for i, case in enumerate(clean)
         ]
 

@@ -10,7 +10,6 @@ packed as artifacts, so executors never read the driver's files or its MLflow st
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -84,13 +83,13 @@ class TriagePyfunc(mlflow.pyfunc.PythonModel):
 
         results = self.triage.score(cases)
         frame = pd.DataFrame(_validate(cases))
-        frame["needs"] = [result["needs"] for result in results]
+        frame["needs"] = [[need.model_dump() for need in result.needs] for result in results]
         probability = self.triage.predict_probability(frame)
         return [
             {
                 "probability": float(probability[i]),
-                "tier": int(result["tier"]["tier"]),
-                "result": json.dumps(result),
+                "tier": result.tier.tier,
+                "result": result.model_dump_json(),
                 "error": "",
             }
             for i, result in enumerate(results)

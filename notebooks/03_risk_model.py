@@ -151,9 +151,9 @@ print(f"policy {policy.sha256[:12]}…, thresholds {policy.thresholds}")
 # against the average case, with the note's evidence for need factors.
 
 # %%
-by_probability = sorted(scored, key=lambda s: s["risk"]["probability"])
+by_probability = sorted(scored, key=lambda s: s.risk.probability)
 threshold = policy.thresholds[2]
-near = min(scored, key=lambda s: abs(s["risk"]["probability"] - threshold))
+near = min(scored, key=lambda s: abs(s.risk.probability - threshold))
 for title, score in (
     ("highest risk", by_probability[-1]),
     (f"near the tier-2 threshold ({threshold})", near),
@@ -161,14 +161,15 @@ for title, score in (
 ):
     display(
         Markdown(
-            f"### {title}: {score['case_id']}, risk {score['risk']['probability']:.3f}, "
-            f"tier {score['tier']['tier']} ({score['tier']['label']}; {score['tier']['rule']})"
+            f"### {title}: {score.case_id}, risk {score.risk.probability:.3f}, "
+            f"tier {score.tier.tier} ({score.tier.label}; {score.tier.rule})"
         )
     )
-    display(pd.DataFrame(score["risk"]["reasons"])[["direction", "text", "weight"]])
-    active = [need for need in score["needs"] if is_active(need)]
+    reasons = [reason.model_dump() for reason in score.risk.reasons]
+    display(pd.DataFrame(reasons)[["direction", "text", "weight"]])
+    active = [need.model_dump(exclude={"mentions"}) for need in score.needs if is_active(need)]
     display(pd.DataFrame(active or [{"need": "(none active)"}]))
-    display(pd.DataFrame(score["workers"]))
+    display(pd.DataFrame([worker.model_dump() for worker in score.workers]))
 
 # %% [markdown]
 # ## The tiers' sizes
@@ -180,11 +181,11 @@ for title, score in (
 # %%
 tiers = pd.DataFrame(
     {
-        "case_id": [s["case_id"] for s in scored],
-        "tier": [s["tier"]["tier"] for s in scored],
-        "label": [s["tier"]["label"] for s in scored],
-        "safety override": [s["tier"]["rule"].startswith("safety_override") for s in scored],
-        "probability": [s["risk"]["probability"] for s in scored],
+        "case_id": [s.case_id for s in scored],
+        "tier": [s.tier.tier for s in scored],
+        "label": [s.tier.label for s in scored],
+        "safety override": [bool(s.tier.safety_needs) for s in scored],
+        "probability": [s.risk.probability for s in scored],
     }
 ).merge(holdout[["case_id", "crisis_90d"]], on="case_id")
 tier_sizes = tiers.groupby(["tier", "label"]).agg(

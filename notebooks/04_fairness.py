@@ -266,8 +266,8 @@ for name, outcome in outcomes.items():
     scored = model.score(
         holdout[["case_id", "note", *MODEL_INPUT_FIELDS]].to_dict(orient="records")
     )
-    holdout["flagged"] = [s["risk"]["probability"] >= priority.thresholds[2] for s in scored]
-    holdout["suggested_tier"] = [s["tier"]["tier"] for s in scored]
+    holdout["flagged"] = [s.risk.probability >= priority.thresholds[2] for s in scored]
+    holdout["suggested_tier"] = [s.tier.tier for s in scored]
     if name == "no bias":
         clean_holdout = holdout.copy()
     by_group = holdout.groupby("race_ethnicity")

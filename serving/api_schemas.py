@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core.schemas import CASE_NUMERIC_FIELDS, CaseFields, ExtractedNeed
+from core.schemas import CASE_NUMERIC_FIELDS, CaseFields
+from core.scoring import ScoreResult
 
 __all__ = [
     "AuditAttributes",
@@ -98,57 +99,18 @@ class BatchScoreRequest(BaseModel):
         return self
 
 
-class _Open(BaseModel):
-    """Model output items may carry extra keys; the service passes them through."""
+class ScoreOut(ScoreResult):
+    """A suggestion awaiting a supervisor: ``status`` starts as ``pending_review``.
 
-    model_config = ConfigDict(extra="allow")
-
-
-class NeedOut(ExtractedNeed):
-    """A need as the extractor returns it (see :class:`core.schemas.ExtractedNeed`);
-    stored scores may carry extra keys (every ``mentions`` of the need), passed through."""
-
-    model_config = ConfigDict(extra="allow")
-
-
-class ReasonOut(_Open):
-    factor: str
-    direction: str
-    text: str
-    weight: float | None = None
-    evidence: Any = None
-
-
-class RiskOut(_Open):
-    probability: float
-    reasons: list[ReasonOut] = []
-
-
-class TierOut(_Open):
-    tier: int
-    label: str
-    rule: str | None = None
-
-
-class WorkerOut(_Open):
-    worker_id: str
-    name: str
-    score: float
-    reasons: list[Any] = []
-
-
-class ScoreOut(BaseModel):
-    """A suggestion awaiting a supervisor: ``status`` starts as ``pending_review``."""
+    Needs, risk, tier and workers are the typed :class:`core.scoring.ScoreResult` the model
+    made and the service stored.
+    """
 
     score_id: str
     case_id: str
     status: Literal["pending_review", "confirmed", "overridden", "erased"]
     model_version: str
     created_at: datetime
-    needs: list[NeedOut]
-    risk: RiskOut
-    tier: TierOut
-    workers: list[WorkerOut]
 
 
 class BatchScoreResponse(BaseModel):
@@ -205,7 +167,7 @@ class ScoreWithDecisions(BaseModel):
     model_version: str
     created_at: datetime
     erased: bool
-    result: dict[str, Any] | None
+    result: ScoreResult | None
     decisions: list[DecisionOut]
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import ConflictError, InvalidRequestError, NotFoundError
-from core.schemas import is_active
+from core.scoring import CaseScore
 from serving.api_keys import authenticate
 from serving.api_schemas import CaseIn, DecisionIn
 from serving.audit_log import Actor, NewEntry, append_entry, append_entry_rows
@@ -104,7 +104,7 @@ class CaseStore:
         *,
         actor: Actor,
         cases: list[CaseIn],
-        results: list[dict[str, Any]],
+        results: list[CaseScore],
         idempotency: tuple[str, str, str] | None = None,
     ) -> list[ScoreRecord]:
         """Store the cases, their scores (``pending_review``) and one audit entry per score.
@@ -122,9 +122,8 @@ class CaseStore:
         so an erasure or a later score of that case comes after this one in the chain too.
         """
         now = datetime.now(UTC)
-        score_rows = [
-            _score_row(case, result, now) for case, result in zip(cases, results, strict=True)
-        ]
+        scored = list(zip(cases, results, strict=True))
+        score_rows = [_score_row(case, result, now) for case, result in scored]
         try:
             with self.sessions.begin() as session:
                 self._upsert_cases(session, cases, now)
@@ -133,8 +132,8 @@ class CaseStore:
                 session.execute(insert(ScoreRecord.__table__), score_rows)
                 need_rows = [
                     {"score_id": row["score_id"], "need": need}
-                    for row in score_rows
-                    for need in _active_needs(row["result"])
+                    for row, (_, result) in zip(score_rows, scored, strict=True)
+                    for need in result.active_needs()
                 ]
                 if need_rows:
                     session.execute(insert(ScoreNeed.__table__), need_rows)
@@ -246,7 +245,7 @@ class CaseStore:
                 needs[score_id].append(need)
         items = []
         for record, region in rows[:limit]:
-            workers = (record.result or {}).get("workers") or []
+            result = record.score_result()
             items.append(
                 {
                     "score_id": record.score_id,
@@ -255,7 +254,7 @@ class CaseStore:
                     "probability": record.probability,
                     "region": region,
                     "needs": needs[record.score_id],
-                    "suggested_worker_id": workers[0]["worker_id"] if workers else None,
+                    "suggested_worker_id": result.suggested_worker_id if result else None,
                     "model_version": record.model_version,
                     "created_at": utc(record.created_at),
                     "waiting_seconds": (now - utc(record.created_at)).total_seconds(),
@@ -305,8 +304,8 @@ class CaseStore:
                 )
             if latest is None and decision.amend:
                 raise ConflictError("amend: there is no decision to amend yet", field="amend")
-            workers = (record.result or {}).get("workers") or []
-            suggested_worker = workers[0]["worker_id"] if workers else None
+            result = record.score_result()
+            suggested_worker = result.suggested_worker_id if result else None
             if decision.action == "confirm":
                 tier, worker_id = record.tier, suggested_worker
             else:
@@ -466,23 +465,18 @@ class CaseStore:
             append_entry(session, actor=actor, action=action, **fields)
 
 
-def _score_row(case: CaseIn, result: dict[str, Any], now: datetime) -> dict[str, Any]:
+def _score_row(case: CaseIn, result: CaseScore, now: datetime) -> dict[str, Any]:
     """The ``scores`` row of one scored case, still ``pending_review``."""
     return {
         "score_id": uuid.uuid4().hex,
         "case_id": case.case_id,
-        "model_version": str(result["model_version"]),
-        "tier": int(result["tier"]["tier"]),
-        "probability": float(result["risk"]["probability"]),
+        "model_version": result.model_version,
+        "tier": result.tier.tier,
+        "probability": result.risk.probability,
         "status": "pending_review",
-        "result": {key: result[key] for key in ("needs", "risk", "tier", "workers")},
+        "result": result.result().model_dump(mode="json"),
         "created_at": now,
     }
-
-
-def _active_needs(result: dict[str, Any]) -> list[str]:
-    """The distinct needs present now for the client, sorted: a score's ``score_needs``."""
-    return sorted({need["need"] for need in result["needs"] if is_active(need)})
 
 
 def _upsert(

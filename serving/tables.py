@@ -24,6 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from core.scoring import ScoreResult
+
 __all__ = [
     "GENESIS_HASH",
     "ApiKey",
@@ -93,6 +95,10 @@ class ScoreRecord(Base):
     status: Mapped[str] = mapped_column(String(24), index=True)
     result: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+    def score_result(self) -> ScoreResult | None:
+        """The stored result, typed; None once the case is erased."""
+        return None if self.result is None else ScoreResult.model_validate(self.result)
 
 
 class ScoreNeed(Base):

@@ -93,8 +93,9 @@ def run(*, quick: bool) -> list[Figure]:
     ).head(100)
     matcher = CaseworkerMatcher(roster=big, config=config.assignment)
     queue = triage.score(batch[:1000])
-    needs = [r["needs"] for r in queue]
-    urgency = [5 - r["tier"]["tier"] for r in queue]
+    needs = [[n.model_dump() for n in r.needs] for r in queue]
+    lowest = max(triage.policy.labels)
+    urgency = [lowest + 1 - r.tier.tier for r in queue]
     start = time.perf_counter()
     assignment = matcher.assign_batch(batch[:1000], needs, urgency=urgency)
     seconds = time.perf_counter() - start

@@ -25,9 +25,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from casetriage.benchmarks import Figure
+from core.scoring import CaseScore
 
 __all__ = ["run"]
 
@@ -287,7 +287,7 @@ def spark_vs_in_process(root: Path, *, n_cases: int) -> list[Figure]:
     )
     triage = TriageModel.load("champion")
     started = time.perf_counter()
-    local: list[dict[str, Any]] = []
+    local: list[CaseScore] = []
     records = frame.to_dict("records")
     for i in range(0, len(records), 1000):
         local.extend(triage.score(records[i : i + 1000]))
@@ -295,10 +295,10 @@ def spark_vs_in_process(root: Path, *, n_cases: int) -> list[Figure]:
     summary = score_with_spark(data / "cases.csv", root / f"scored-{n_cases}.parquet")
     spark = read_scored(root / f"scored-{n_cases}.parquet")
     # unrounded in-process probabilities, from the needs the scorer extracted
-    with_needs = frame.assign(needs=[result["needs"] for result in local])
+    with_needs = frame.assign(needs=[[n.model_dump() for n in r.needs] for r in local])
     unrounded = triage.predict_probability(with_needs)
     max_diff = float(np.max(np.abs(spark["probability"].to_numpy() - unrounded)))
-    tiers_differ = int(np.sum(spark["tier"].to_numpy() != [r["tier"]["tier"] for r in local]))
+    tiers_differ = int(np.sum(spark["tier"].to_numpy() != [r.tier.tier for r in local]))
     same = spark["case_id"].tolist() == frame["case_id"].tolist()
     return [
         Figure(name=f"in-process scoring, {n_cases:,} cases", value=in_process, unit="s"),

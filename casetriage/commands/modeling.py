@@ -128,7 +128,7 @@ def score(
             task = progress.add_task("scoring", total=None)
             for chunk in _read_input(cases_path, chunk_size):
                 for result in triage.score(chunk):
-                    sink.write(json.dumps(result) + "\n")
+                    sink.write(result.model_dump_json() + "\n")
                 n += len(chunk)
                 progress.update(task, completed=n)
     except (CaseInputError, ValueError) as error:

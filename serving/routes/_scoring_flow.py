@@ -61,7 +61,7 @@ async def score_and_store(
         if replay is not None:
             return replay, True
     results = await runtime.score_cases([case.model_input() for case in cases])
-    if [r.get("case_id") for r in results] != [case.case_id for case in cases]:
+    if [result.case_id for result in results] != [case.case_id for case in cases]:
         raise RuntimeError("the scorer returned results for other cases than it was given")
     idempotency = (scope, idempotency_key, request_hash) if idempotency_key else None
     try:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from core.schemas import NEEDS, SAFETY_NEEDS
+from core.scoring import ScoredNeed
 
 __all__ = [
     "Mention",
@@ -75,21 +75,18 @@ class NoteSegment:
     mention: Mention | None = None
 
 
-def _mentions(needs: Iterable[dict[str, Any]], text: str) -> list[Mention]:
+def _mentions(needs: Iterable[ScoredNeed], text: str) -> list[Mention]:
     found = []
     for need in needs:
-        for item in need.get("mentions") or [need]:
-            start, end = int(item["start"]), int(item["end"])
-            evidence = item.get("evidence")
-            if not (0 <= start < end <= len(text)):
-                continue
-            if evidence is not None and text[start:end] != evidence:
+        for item in need.mentions or [need]:
+            start, end = item.start, item.end
+            if not (0 <= start < end <= len(text)) or text[start:end] != item.evidence:
                 continue
             found.append(
                 Mention(
-                    need=need["need"],
-                    status=item["status"],
-                    experiencer=item["experiencer"],
+                    need=need.need,
+                    status=item.status,
+                    experiencer=item.experiencer,
                     start=start,
                     end=end,
                 )
@@ -97,7 +94,7 @@ def _mentions(needs: Iterable[dict[str, Any]], text: str) -> list[Mention]:
     return found
 
 
-def note_segments(text: str, needs: Iterable[dict[str, Any]]) -> list[NoteSegment]:
+def note_segments(text: str, needs: Iterable[ScoredNeed]) -> list[NoteSegment]:
     """The note as consecutive segments; each mention of a need becomes its own segment.
 
     ``needs`` are extractor results, with ``mentions`` (every mention) or without (the

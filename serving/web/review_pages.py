@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from core.errors import DomainError
+from core.scoring import ScoreResult
 from serving.api_schemas import DecisionIn
 from serving.case_store import QueueFilter
 from serving.json_logging import log_event
@@ -28,22 +29,17 @@ _SCORE_ID = re.compile(r"^[0-9a-f]{32}$")
 Supervisor = Annotated[SignedIn, Depends(page_user("supervisor"))]
 
 
-def plain_risk_sentence(result: dict[str, Any]) -> str:
+def plain_risk_sentence(result: ScoreResult) -> str:
     """One sentence a supervisor can read aloud: the estimate, the tier and why that tier."""
-    probability = float(result["risk"]["probability"])
-    tier = result["tier"]
+    tier = result.tier
     sentence = (
-        f"The model estimates a {probability:.0%} chance of a crisis within 90 days, "
-        f"so it suggests tier {tier['tier']} ({tier['label']})"
+        f"The model estimates a {result.risk.probability:.0%} chance of a crisis within 90 "
+        f"days, so it suggests tier {tier.tier} ({tier.label})"
     )
-    safety = tier.get("safety_needs")
-    rule = tier.get("rule") or ""
-    if safety is None and rule.startswith("safety_override"):  # scores stored before 0.2
-        safety = [n.strip() for n in rule.split(":", 1)[1].split(" present")[0].split(",")]
-    if safety:
-        needs = ", ".join(need_label(n) for n in safety)
+    if tier.safety_needs:
+        needs = ", ".join(need_label(n) for n in tier.safety_needs)
         sentence += f" because the note mentions {needs} for the client, whatever the estimate"
-        possible = tier.get("possible_safety_needs") or []
+        possible = tier.possible_safety_needs
         if possible:
             sentence += (
                 f"; {', '.join(need_label(n) for n in possible)} rests on evidence the"
@@ -80,22 +76,22 @@ def _load_case(request: Request, score_id: str) -> dict[str, Any]:
     note = store.note_of(record.case_id) or ""
     # the evidence stored with the score (every mention the extractor of that day counted),
     # not a re-extraction with today's pipeline
-    needs = record.result["needs"]
+    result = record.score_result()
     return {
         "record": record,
-        "result": record.result,
+        "result": result,
         "decisions": decisions,
-        "segments": note_segments(note, needs),
-        "needs": record.result["needs"],
+        "segments": note_segments(note, result.needs),
+        "needs": result.needs,
     }
 
 
-def _worker_choices(request: Request, result: dict[str, Any]) -> list[dict[str, str]]:
+def _worker_choices(request: Request, result: ScoreResult) -> list[dict[str, str]]:
     suggested = [
-        {"worker_id": w["worker_id"], "label": f"{w['name']} ({w['worker_id']}), suggested"}
-        for w in result.get("workers") or []
+        {"worker_id": w.worker_id, "label": f"{w.name} ({w.worker_id}), suggested"}
+        for w in result.workers
     ]
-    seen = {w["worker_id"] for w in suggested}
+    seen = {w.worker_id for w in result.workers}
     others = sorted((_runtime(request).worker_ids or frozenset()) - seen)
     return suggested + [{"worker_id": w, "label": w} for w in others]
 
@@ -111,7 +107,6 @@ async def _case_page(
 ) -> Response:
     case = await run_in_threadpool(_load_case, request, score_id)
     result = case["result"]
-    workers = result.get("workers") or []
     return render_page(
         request,
         "case.html.j2",
@@ -125,7 +120,7 @@ async def _case_page(
         sentence=plain_risk_sentence(result),
         tiers=_runtime(request).tiers,
         worker_choices=_worker_choices(request, result),
-        suggested_worker=workers[0]["worker_id"] if workers else "",
+        suggested_worker=result.suggested_worker_id or "",
         error=error,
         entered=entered or {},
         decided=await _decided_note(request, decided),
@@ -152,7 +147,7 @@ async def _decided_note(request: Request, decided: str | None) -> str | None:
 
 
 def _decision_from_form(
-    fields: dict[str, str], result: dict[str, Any], *, tiers: tuple[int, ...]
+    fields: dict[str, str], result: ScoreResult, *, tiers: tuple[int, ...]
 ) -> DecisionIn:
     """The form as a :class:`DecisionIn`; raises ``ValueError`` with a message for people."""
     action = fields.get("action")
@@ -161,9 +156,8 @@ def _decision_from_form(
         return DecisionIn(action="confirm", reason=reason)
     if action != "override":
         raise ValueError("action: choose confirm or override")
-    suggested_tier = int(result["tier"]["tier"])
-    workers = result.get("workers") or []
-    suggested_worker = workers[0]["worker_id"] if workers else None
+    suggested_tier = result.tier.tier
+    suggested_worker = result.suggested_worker_id
     tier_text = (fields.get("tier") or "").strip()
     if tier_text not in {str(t) for t in tiers}:
         raise ValueError(f"tier: choose a tier from {tiers[0]} to {tiers[-1]}")
@@ -247,7 +241,7 @@ def review_router() -> APIRouter:
         if record.result is None:
             raise PageError(f"Case {record.case_id} was erased.", status_code=410)
         try:
-            decision = _decision_from_form(fields, record.result, tiers=runtime.tiers)
+            decision = _decision_from_form(fields, record.score_result(), tiers=runtime.tiers)
             await run_in_threadpool(
                 lambda: runtime.store.decide(
                     actor=user.actor,

@@ -104,15 +104,16 @@ def test_triage_model_scores_cases_end_to_end(store):
     cases.loc[0, "note"] = "Client reports suicidal thoughts and got an eviction notice."
     cases.loc[0, "preferred_language"] = "en"
     results = triage.score(cases.to_dict("records"))
-    assert [r["case_id"] for r in results] == cases.case_id.tolist()
+    assert [r.case_id for r in results] == cases.case_id.tolist()
     first = results[0]
-    assert first["tier"]["tier"] == 1
-    assert "suicide_risk" in first["tier"]["rule"]
-    assert 0 < first["risk"]["probability"] < 1
-    assert len(first["workers"]) == 3
-    assert first["model_version"] == version
-    for reason in first["risk"]["reasons"]:
-        assert reason["direction"] in {"raises", "lowers"}
+    assert first.tier.tier == 1
+    assert "suicide_risk" in first.tier.rule
+    assert first.tier.safety_needs == ["suicide_risk"]
+    assert 0 < first.risk.probability < 1
+    assert len(first.workers) == 3
+    assert first.model_version == version
+    for reason in first.risk.reasons:
+        assert reason.direction in {"raises", "lowers"}
         if reason["evidence"] is not None:
             span = reason["evidence"]
             assert cases.loc[0, "note"][span["start"] : span["end"]] == span["text"]

@@ -41,7 +41,7 @@ def _in_process(cases: list[dict]) -> tuple[list[dict], list[float]]:
     triage = TriageModel.load("champion")
     results = triage.score(cases)
     frame = pd.DataFrame(_validate(cases))
-    frame["needs"] = [result["needs"] for result in results]
+    frame["needs"] = [[need.model_dump() for need in result.needs] for result in results]
     return results, list(triage.predict_probability(frame))
 
 
@@ -91,8 +91,10 @@ def test_spark_local2_equals_in_process_scorer(champion, tmp_path):
     expected, probabilities = _in_process(cases)
     assert scored["case_id"].tolist() == [case["case_id"] for case in cases]
     assert (scored["probability"] - probabilities).abs().max() <= 1e-9
-    assert scored["tier"].tolist() == [r["tier"]["tier"] for r in expected]
-    assert [json.loads(line) for line in scored["result"]] == expected
+    assert scored["tier"].tolist() == [r.tier.tier for r in expected]
+    assert [json.loads(line) for line in scored["result"]] == [
+        r.model_dump(mode="json") for r in expected
+    ]
     assert set(scored["model_version"]) == {champion["CASETRIAGE_TEST_CHAMPION_VERSION"]}
     # the caseload carries audit attributes and labels; none may be written out
     assert list(scored.columns) == ["case_id", "model_version", "probability", "tier", "result"]

@@ -46,7 +46,7 @@ def test_api_service_wires_the_app_to_storage_and_scorer(service_env):
     # in a thread of its own: Playwright's sync API may leave a loop running in this one
     with ThreadPoolExecutor(1) as thread:
         scored = thread.submit(asyncio.run, service._score_cases([make_case("c")])).result()
-    assert scored[0]["case_id"] == "c"
+    assert scored[0].case_id == "c"
     with in_process_client_class()(api_app, raise_server_exceptions=False) as client:
         response = client.post("/v1/score", json=make_case("d"), headers={"X-API-Key": key})
     assert response.status_code == 201, response.text

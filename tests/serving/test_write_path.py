@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import event, func, select
 
-from core.schemas import is_active
 from serving.api_schemas import CaseIn
 from serving.audit_log import Actor, NewEntry, append_entries, append_entry, verify_chain
 from serving.tables import AuditEntry, Case, ScoreNeed, ScoreRecord, SensitiveAttributes
@@ -67,7 +66,7 @@ def test_a_batch_is_written_in_a_few_statements_and_locks_the_head_last(store, t
         assert session.scalar(select(func.count()).select_from(SensitiveAttributes)) == 12
         needs = session.scalar(select(func.count()).select_from(ScoreNeed))
     assert (report.ok, report.entries) == (True, 25)
-    assert needs == sum(len({n["need"] for n in r["needs"] if is_active(n)}) for r in results)
+    assert needs == sum(len(r.active_needs()) for r in results)
 
 
 def test_scoring_a_case_again_refreshes_it_and_undoes_its_erasure(store, triage_model):

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from core.config import ConfigError
+from core.scoring import ScoredNeed, ScoreResult, TierSuggestion
 from serving.web import SessionCodec, WebConfig, WebSession
 from serving.web.note_highlight import note_segments
 from serving.web.page_auth import safe_next
@@ -111,7 +112,7 @@ def test_sign_in_redirects_stay_on_the_pages(path, expected):
 
 
 def test_segments_cover_the_note_and_mark_every_mention():
-    segments = note_segments(NOTE, NEEDS)
+    segments = note_segments(NOTE, _typed(NEEDS))
     assert "".join(s.text for s in segments) == NOTE
     marked = [(s.text, s.mention.active, s.mention.description) for s in segments if s.mention]
     assert marked == [
@@ -131,18 +132,29 @@ def test_overlaps_keep_the_evidence_that_counts_and_bad_offsets_are_dropped():
         {"need": "legal", "status": "present", "experiencer": "client",
          "start": 3, "end": 7, "evidence": "WRONG"},
     ]  # fmt: skip
-    segments = note_segments(text, needs)
+    segments = note_segments(text, _typed(needs))
     assert "".join(s.text for s in segments) == text
     assert [(s.text, s.mention.need) for s in segments if s.mention] == [
         ("eviction", "housing_instability")
     ]
 
 
-RESULT = {
-    "risk": {"probability": 0.31, "reasons": []},
-    "tier": {"tier": 3, "label": "within 2 weeks", "rule": "probability 0.310 >= 0.200"},
-    "workers": [{"worker_id": "w1", "name": "A", "score": 1.0, "reasons": []}],
-}
+RESULT = ScoreResult.model_validate(
+    {
+        "needs": [],
+        "risk": {"probability": 0.31, "reasons": []},
+        "tier": {"tier": 3, "label": "within 2 weeks", "rule": "probability 0.310 >= 0.200"},
+        "workers": [{"worker_id": "w1", "name": "A", "score": 1.0, "reasons": []}],
+    }
+)
+
+
+def _typed(needs: list[dict]) -> list[ScoredNeed]:
+    return [ScoredNeed.model_validate(need) for need in needs]
+
+
+def _with_tier(**tier) -> ScoreResult:
+    return RESULT.model_copy(update={"tier": TierSuggestion(**tier)})
 
 
 def test_plain_sentence_says_estimate_tier_and_safety_rule():
@@ -150,25 +162,22 @@ def test_plain_sentence_says_estimate_tier_and_safety_rule():
         "The model estimates a 31% chance of a crisis within 90 days, so it suggests "
         "tier 3 (within 2 weeks)."
     )
-    safety = RESULT | {
-        "tier": {
-            "tier": 1,
-            "label": "same day",
-            "rule": "safety_override: interpersonal_violence present for the client",
-        }
-    }
+    safety = _with_tier(
+        tier=1,
+        label="same day",
+        rule="safety_override: interpersonal_violence present for the client",
+        safety_needs=["interpersonal_violence"],
+    )
     assert plain_risk_sentence(safety).endswith(
         "because the note mentions interpersonal violence for the client, whatever the estimate."
     )
-    possible = RESULT | {
-        "tier": {
-            "tier": 1,
-            "label": "same day",
-            "rule": "safety_override: suicide_risk present for the client (suicide_risk possible)",
-            "safety_needs": ["suicide_risk"],
-            "possible_safety_needs": ["suicide_risk"],
-        }
-    }
+    possible = _with_tier(
+        tier=1,
+        label="same day",
+        rule="safety_override: suicide_risk present for the client (suicide_risk possible)",
+        safety_needs=["suicide_risk"],
+        possible_safety_needs=["suicide_risk"],
+    )
     assert plain_risk_sentence(possible).endswith(
         "suicide risk rests on evidence the extractor is unsure of (a warning sign or a weak "
         "score): check it in the note."
