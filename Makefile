@@ -13,7 +13,7 @@ PORT ?= 3000
 export MLFLOW_TRACKING_URI ?= sqlite:///$(CURDIR)/var/mlflow/mlflow.db
 export CASETRIAGE_HOME ?= $(CURDIR)/var
 
-.PHONY: help setup data data-biased train audit release keys serve run test test-fast test-ui lint format bench notebooks needs-model needs-eval clean
+.PHONY: bento help setup data data-biased train audit release keys serve run test test-fast test-ui lint format bench notebooks needs-model needs-eval clean
 
 help: ## list every target
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ needs-model: setup ## retrain the needs classifier and refiner on corpus/needs/t
 
 needs-eval: setup ## needs extraction on the dev notes, the training split and the locked split (figures only)
 	$(CT) evaluate-needs
+
+bento: setup ## package the champion and the service as a Bento (bentoml build)
+	$(CT) bento
 
 keys: setup ## create one demo API key per role (printed once)
 	$(CT) keys demo

@@ -25,7 +25,7 @@ from bias_audits._metrics import (
     metricframe_estimates,
     weighted_confusion_rows,
 )
-from bias_audits._policy import AuditPolicy, PolicyError
+from bias_audits._policy import AuditPolicy, PolicyError, Tolerance
 from bias_audits._results import AttributeSummary, Disparity, GroupResult, clean_float
 
 __all__ = ["INTERSECTION_SEPARATOR", "AuditResult", "audit_table"]
@@ -223,131 +223,167 @@ def audit_table(
     combos = policy.intersections if intersections is None else intersections
     cells = confusion_cells(table.y_true, table.y_pred)
 
-    overall = _overall(table, cells, policy)
     groups: list[GroupResult] = []
     disparities: list[Disparity] = []
     attributes: list[AttributeSummary] = []
     for attribute, columns in _attribute_columns(list(sensitive), combos):
-        is_intersection = len(columns) > 1
-        values = _attribute_values(table, columns)
-        present = values.notna().to_numpy()
-        codes, uniques = pd.factorize(values[present], sort=True)
-        names = [str(u) for u in uniques]
-        if not names:
-            attributes.append(
-                AttributeSummary(
-                    attribute=attribute,
-                    is_intersection=is_intersection,
-                    reference="",
-                    reference_source="no rows with a value",
-                    n_rows=0,
-                    n_missing=int((~present).sum()),
-                    groups=[],
-                )
-            )
-            continue
-        counts = cell_counts(codes, cells[present], n_groups=len(names), n_cells=4)
-        resampled = resample_counts(
-            counts, n_resamples=policy.n_resamples, seed=_seed(policy.seed, attribute)
+        found = _audit_attribute(
+            table, cells, attribute, columns, policy=policy, gated=gated, reported=reported
         )
-        calibration = None
-        if table.y_prob is not None:
-            calibration = calibration_cells(
-                table.y_true[present],
-                table.y_prob[present],
-                codes,
-                n_groups=len(names),
-                n_bins=policy.calibration_bins,
-            )
-        estimates = metricframe_estimates(
-            counts=counts, groups=names, calibration=calibration, n_bins=policy.calibration_bins
-        )
-        metric_samples = {}
-        for metric in CONFUSION_METRICS:
-            exact, denominators = ratio_of_sums(counts, metric)
-            samples, _ = ratio_of_sums(resampled, metric)
-            point = estimates[metric.name].to_numpy(dtype=float)
-            # fairlearn reports 0 for a rate over nobody; it is undefined.
-            point = np.where(denominators == 0, np.nan, point)
-            if not np.allclose(point, exact, equal_nan=True):
-                raise RuntimeError(
-                    f"MetricFrame and confusion counts disagree on {metric.name} for "
-                    f"{attribute}: {point} vs {exact}"
-                )
-            metric_samples[metric.name] = GroupMetricSamples(
-                values=point, denominators=denominators, samples=samples
-            )
-        if calibration is not None:
-            ece_counts, ece_means = calibration
-            ece_resampled = resample_counts(
-                ece_counts,
-                n_resamples=policy.n_resamples,
-                seed=_seed(policy.seed, attribute + "/calibration"),
-            )
-            metric_samples["calibration_error"] = GroupMetricSamples(
-                values=estimates["calibration_error"].to_numpy(dtype=float),
-                denominators=counts.sum(axis=1),
-                samples=ece_from_cells(ece_resampled, ece_means),
-            )
-        sizes = counts.sum(axis=1)
-        wanted = _wanted_reference(policy, columns)
-        reference, reference_source = choose_reference(names, sizes, wanted=wanted)
-        group_results, group_disparities = judge_groups(
-            attribute=attribute,
-            is_intersection=is_intersection,
-            groups=names,
-            sizes=sizes,
-            reference=reference,
-            metrics=metric_samples,
-            tolerances={k: v for k, v in gated.items() if k in policy.gated_for(columns)}
-            | reported,
-            min_denominator=policy.min_denominator,
-            ci_level=policy.ci_level,
-        )
-        groups.extend(group_results)
-        disparities.extend(
-            replace(d, gated=False) if d.metric in reported else d for d in group_disparities
-        )
-        attributes.append(
-            AttributeSummary(
-                attribute=attribute,
-                is_intersection=is_intersection,
-                reference=reference,
-                reference_source=reference_source,
-                n_rows=int(present.sum()),
-                n_missing=int((~present).sum()),
-                groups=names,
-                summaries=_summaries(counts, names, metric_samples, policy),
-                calibration=_calibration_curves(calibration, names),
-            )
-        )
+        groups.extend(found.groups)
+        disparities.extend(found.disparities)
+        attributes.append(found.summary)
 
     verdict, reasons = _overall_verdict(disparities, groups, policy)
-    provenance = {
-        "source": source,
-        "source_sha256": source_sha256,
-        "n_input_rows": table.n_input_rows,
-        "n_rows_audited": len(table.y_true),
-        "dropped_missing_label_or_score": table.dropped_missing_label_or_score,
-        "missing_by_attribute": dict(table.missing_by_attribute),
-        "label_column": label,
-        "score_column": score,
-        "sensitive_columns": list(sensitive),
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
     return AuditResult(
         verdict=verdict,
         verdict_reasons=reasons,
         groups=groups,
         disparities=disparities,
         attributes=attributes,
-        overall=overall,
+        overall=_overall(table, cells, policy),
         policy=policy,
         score_kind=table.score_kind,
         threshold=table.threshold,
-        provenance=provenance,
+        provenance={
+            "source": source,
+            "source_sha256": source_sha256,
+            "n_input_rows": table.n_input_rows,
+            "n_rows_audited": len(table.y_true),
+            "dropped_missing_label_or_score": table.dropped_missing_label_or_score,
+            "missing_by_attribute": dict(table.missing_by_attribute),
+            "label_column": label,
+            "score_column": score,
+            "sensitive_columns": list(sensitive),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        },
         context=dict(context or {}),
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _AttributeAudit:
+    groups: list[GroupResult]
+    disparities: list[Disparity]
+    summary: AttributeSummary
+
+
+def _audit_attribute(
+    table: PreparedTable,
+    cells: np.ndarray,
+    attribute: str,
+    columns: Sequence[str],
+    *,
+    policy: AuditPolicy,
+    gated: Mapping[str, Tolerance],
+    reported: Mapping[str, Tolerance],
+) -> _AttributeAudit:
+    """The groups of one attribute (or intersection): metrics with CIs, then judged."""
+    is_intersection = len(columns) > 1
+    values = _attribute_values(table, columns)
+    present = values.notna().to_numpy()
+    codes, uniques = pd.factorize(values[present], sort=True)
+    names = [str(u) for u in uniques]
+    n_missing = int((~present).sum())
+    if not names:
+        summary = AttributeSummary(
+            attribute=attribute,
+            is_intersection=is_intersection,
+            reference="",
+            reference_source="no rows with a value",
+            n_rows=0,
+            n_missing=n_missing,
+            groups=[],
+        )
+        return _AttributeAudit(groups=[], disparities=[], summary=summary)
+    counts = cell_counts(codes, cells[present], n_groups=len(names), n_cells=4)
+    calibration = None
+    if table.y_prob is not None:
+        calibration = calibration_cells(
+            table.y_true[present],
+            table.y_prob[present],
+            codes,
+            n_groups=len(names),
+            n_bins=policy.calibration_bins,
+        )
+    metric_samples = _metric_samples(counts, calibration, names, attribute, policy)
+    reference, reference_source = choose_reference(
+        names, counts.sum(axis=1), wanted=_wanted_reference(policy, columns)
+    )
+    group_results, group_disparities = judge_groups(
+        attribute=attribute,
+        is_intersection=is_intersection,
+        groups=names,
+        sizes=counts.sum(axis=1),
+        reference=reference,
+        metrics=metric_samples,
+        tolerances={k: v for k, v in gated.items() if k in policy.gated_for(columns)} | reported,
+        min_denominator=policy.min_denominator,
+        ci_level=policy.ci_level,
+    )
+    summary = AttributeSummary(
+        attribute=attribute,
+        is_intersection=is_intersection,
+        reference=reference,
+        reference_source=reference_source,
+        n_rows=int(present.sum()),
+        n_missing=n_missing,
+        groups=names,
+        summaries=_summaries(counts, names, metric_samples, policy),
+        calibration=_calibration_curves(calibration, names),
+    )
+    return _AttributeAudit(
+        groups=group_results,
+        disparities=[
+            replace(d, gated=False) if d.metric in reported else d for d in group_disparities
+        ],
+        summary=summary,
+    )
+
+
+def _metric_samples(
+    counts: np.ndarray,
+    calibration: tuple[np.ndarray, np.ndarray] | None,
+    names: list[str],
+    attribute: str,
+    policy: AuditPolicy,
+) -> dict[str, GroupMetricSamples]:
+    """Each metric per group: fairlearn's MetricFrame value, its denominator and bootstrap
+    samples of it (resampled confusion counts)."""
+    resampled = resample_counts(
+        counts, n_resamples=policy.n_resamples, seed=_seed(policy.seed, attribute)
+    )
+    estimates = metricframe_estimates(
+        counts=counts, groups=names, calibration=calibration, n_bins=policy.calibration_bins
+    )
+    metric_samples = {}
+    for metric in CONFUSION_METRICS:
+        exact, denominators = ratio_of_sums(counts, metric)
+        samples, _ = ratio_of_sums(resampled, metric)
+        point = estimates[metric.name].to_numpy(dtype=float)
+        # fairlearn reports 0 for a rate over nobody; it is undefined.
+        point = np.where(denominators == 0, np.nan, point)
+        if not np.allclose(point, exact, equal_nan=True):
+            raise RuntimeError(
+                f"MetricFrame and confusion counts disagree on {metric.name} for "
+                f"{attribute}: {point} vs {exact}"
+            )
+        metric_samples[metric.name] = GroupMetricSamples(
+            values=point, denominators=denominators, samples=samples
+        )
+    if calibration is not None:
+        ece_counts, ece_means = calibration
+        ece_resampled = resample_counts(
+            ece_counts,
+            n_resamples=policy.n_resamples,
+            seed=_seed(policy.seed, attribute + "/calibration"),
+        )
+        metric_samples["calibration_error"] = GroupMetricSamples(
+            values=estimates["calibration_error"].to_numpy(dtype=float),
+            denominators=counts.sum(axis=1),
+            samples=ece_from_cells(ece_resampled, ece_means),
+        )
+    return metric_samples
 
 
 def _wanted_reference(policy: AuditPolicy, columns: tuple[str, ...]) -> str | None:

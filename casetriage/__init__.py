@@ -1,8 +1,10 @@
 """casetriage: ML-assisted triage of social-services cases with a human in the loop.
 
-The top-level package holds what every other package shares: the command-line interface,
-settings, and the data contracts in :mod:`core.schemas`. It must not hold model,
-audit or HTTP logic; those live in ``features``, ``models``, ``bias_audits`` and ``serving``.
+This top package is the command line (``casetriage.cli``), the synthetic caseload
+generator and the benchmarks; it sits on top of every other package and none of them
+imports it. Shared schemas, settings and config live in ``core``.
 """
+
+__all__ = ["__version__"]
 
 __version__ = "0.1.0"

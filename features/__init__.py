@@ -1,10 +1,11 @@
-"""Needs extraction from intake notes (spaCy + ConText) and the features built on it.
+"""Needs extraction from intake notes (spaCy + ConText), and its evaluation.
 
 Public API::
 
-    from features import get_extractor, NeedsFeaturizer
+    from features import get_extractor
     get_extractor().extract("Cl staying at shelter, denies SI/HI.")
-    NeedsFeaturizer().fit_transform(df)       # df with a 'note' or a 'needs' column
+
+The risk model's features are built from these needs in ``models`` (``models._featurize``).
 
 Importing this package loads no model and reads no file: the pipeline is built on the first
 call to :func:`get_extractor`.
@@ -14,12 +15,10 @@ from importlib import import_module
 from typing import Any
 
 #: public name -> module that defines it; imported on first use, so that ``casetriage
-#: extract`` does not pay for scikit-learn (the featurizer) at start-up
+#: extract`` pays only for what it uses at start-up
 _EXPORTS = {
-    "FEATURE_NAMES": "features.featurizer",
     "NeedsEvaluation": "features.evaluation",
     "NeedsExtractor": "features.extractor",
-    "NeedsFeaturizer": "features.featurizer",
     "evaluate_extractions": "features.evaluation",
     "get_extractor": "features.extractor",
 }

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import ConflictError, InvalidRequestError, NotFoundError
+from core.schemas import SENSITIVE_ATTRIBUTES
 from core.scoring import CaseScore
 from serving.api_keys import authenticate
 from serving.api_schemas import CaseIn, DecisionIn
@@ -32,9 +33,7 @@ from serving.tables import (
     SensitiveAttributes,
 )
 
-__all__ = ["AUDITED_ATTRIBUTES", "CaseStore", "IdempotencyRaceError", "QueueFilter", "utc"]
-
-AUDITED_ATTRIBUTES = ("race_ethnicity", "sex", "age_band", "disability")
+__all__ = ["CaseStore", "IdempotencyRaceError", "QueueFilter", "utc"]
 
 
 def utc(moment: datetime) -> datetime:
@@ -206,7 +205,7 @@ class CaseStore:
             session,
             SensitiveAttributes.__table__,
             [{"case_id": case_id, **attributes[case_id]} for case_id in sorted(attributes)],
-            update=AUDITED_ATTRIBUTES,
+            update=SENSITIVE_ATTRIBUTES,
         )
 
     def queue(self, *, where: QueueFilter, limit: int, offset: int) -> tuple[list[dict], bool]:
@@ -403,7 +402,7 @@ class CaseStore:
                         "overridden": overridden,
                         "override_direction": direction,
                         "decided_at": utc(decision.decided_at),
-                        **{name: getattr(attributes, name, None) for name in AUDITED_ATTRIBUTES},
+                        **{name: getattr(attributes, name, None) for name in SENSITIVE_ATTRIBUTES},
                     }
                 )
         return rows

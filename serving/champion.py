@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ChampionUnavailableError", "load_champion", "load_roster", "roster_path"]
+__all__ = [
+    "ChampionUnavailableError",
+    "load_champion",
+    "load_roster",
+    "roster_path",
+    "serving_from_a_bento",
+]
 
 
 class ChampionUnavailableError(RuntimeError):
@@ -35,22 +41,36 @@ def load_roster(path: Path | None = None):
     return roster
 
 
-def load_champion(*, roster=None) -> Any:
-    """``models.TriageModel.load(alias="champion")``; any refusal becomes one clear error.
+def serving_from_a_bento() -> bool:
+    """Does this process serve a built Bento (``bentoml serve casetriage:TAG``)?"""
+    from bentoml import server_context
 
-    ``TriageModel.load`` raises when the version has no passing or signed-off fairness
-    audit; the service then refuses to start rather than serve an unaudited model.
+    return server_context.bento_version not in (None, "not available")
+
+
+def load_champion(*, roster=None) -> Any:
+    """The champion as a ``models.TriageModel``; any refusal becomes one clear error.
+
+    From the MLflow registry's ``champion`` alias, or, when the service runs from a built
+    Bento, from the model the Bento carries in BentoML's model store. Both refuse a version
+    with no passing or signed-off fairness audit: the service then refuses to start rather
+    than serve an unaudited model.
     """
     from core.settings import get_settings
+    from models import PriorityPolicy, TriageModel
 
     settings = get_settings()
     roster = load_roster() if roster is None else roster
-    try:
-        from models import TriageModel
-    except ImportError as error:
-        raise ChampionUnavailableError(
-            "models.TriageModel is not available in this installation"
-        ) from error
+    if serving_from_a_bento():
+        from serving.bento_store import load_exported_pipeline
+
+        try:
+            pipeline, version = load_exported_pipeline(settings.model_name)
+        except Exception as error:
+            raise ChampionUnavailableError(f"cannot serve from the Bento: {error}") from error
+        return TriageModel(
+            pipeline=pipeline, version=version, policy=PriorityPolicy.load(), roster=roster
+        )
     try:
         return TriageModel.load(alias="champion", roster=roster)
     except Exception as error:

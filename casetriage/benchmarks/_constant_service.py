@@ -6,6 +6,8 @@ from typing import Any
 
 import bentoml
 
+__all__ = ["ConstantService"]
+
 
 @bentoml.service(name="constant", workers=1)
 class ConstantService:

@@ -1,1 +1,3 @@
 """One module per group of commands; each exposes ``register(app)``."""
+
+__all__: list[str] = []

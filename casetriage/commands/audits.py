@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+__all__ = ["audit", "audit_decisions_command", "register"]
+
 EXIT_PASS = 0
 EXIT_HELD = 1
 EXIT_BAD_INPUT = 2
@@ -67,7 +69,7 @@ def audit(
     ] = None,
     policy: Annotated[
         Path | None,
-        typer.Option(help="release policy YAML (default config/release_policy.yaml)"),
+        typer.Option(help="release policy YAML (default core/config/release_policy.yaml)"),
     ] = None,
 ) -> None:
     """Audit any table's predictions for disparities between groups against the policy."""
@@ -121,7 +123,7 @@ def audit_decisions_command(
     ] = None,
     policy: Annotated[
         Path | None,
-        typer.Option(help="release policy YAML (default config/release_policy.yaml)"),
+        typer.Option(help="release policy YAML (default core/config/release_policy.yaml)"),
     ] = None,
 ) -> None:
     """Audit supervisors' decisions: override, up- and down-grade rates by group.
@@ -154,35 +156,35 @@ def audit_decisions_command(
 
 def _stored_decisions():
     """The service's decided cases as a frame, a hash of its content and a source label."""
-    import pandas as pd
     from sqlalchemy.exc import SQLAlchemyError
 
-    from serving.runtime import open_store
+    from serving.runtime import operator_store
+    from serving.stored_decisions import stored_decisions
 
     try:
-        rows = open_store().decisions_for_audit()
+        with operator_store() as store:
+            decided = stored_decisions(store)
     except (SQLAlchemyError, ValueError, OSError) as error:
         typer.echo(f"error: cannot read the service database: {error}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    if not rows:
+    if decided.frame.empty:
         typer.echo(
             "error: the service database holds no decided case yet; nothing to audit", err=True
         )
         raise typer.Exit(EXIT_BAD_INPUT)
-    frame = pd.DataFrame(rows)
-    content = frame.to_csv(index=False).encode()
-    return frame, hashlib.sha256(content).hexdigest(), "the service's stored decisions"
+    return decided.frame, decided.sha256, decided.source
 
 
 def _attributes_present(frame) -> list[str]:
     """Every audited attribute with at least one value in ``frame``; exit 2 when none."""
-    from serving.case_store import AUDITED_ATTRIBUTES
+    from core.schemas import SENSITIVE_ATTRIBUTES
+    from serving.stored_decisions import attributes_present
 
-    present = [a for a in AUDITED_ATTRIBUTES if a in frame and frame[a].notna().any()]
+    present = list(attributes_present(frame))
     if not present:
         typer.echo(
             "error: --sensitive: no sensitive attribute column found "
-            f"(looked for {', '.join(AUDITED_ATTRIBUTES)})",
+            f"(looked for {', '.join(SENSITIVE_ATTRIBUTES)})",
             err=True,
         )
         raise typer.Exit(EXIT_BAD_INPUT)

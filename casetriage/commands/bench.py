@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+__all__ = ["bench", "register"]
+
 BENCHMARKS: tuple[str, ...] = ("synth", "needs", "models", "audits", "serving", "scale")
 
 

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+__all__ = ["register", "score", "train"]
+
 _UNRELEASED = {"candidate"}
 
 
@@ -21,7 +23,7 @@ class Engine(StrEnum):
 def train(
     data_dir: Annotated[Path, typer.Argument(help="folder with cases.csv (casetriage synth)")],
     config: Annotated[
-        Path | None, typer.Option(help="model config (default config/model.yaml)")
+        Path | None, typer.Option(help="model config (default core/config/model.yaml)")
     ] = None,
 ) -> None:
     """Train the model families, log the run to MLflow and register a 'candidate' version."""

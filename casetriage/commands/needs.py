@@ -161,7 +161,8 @@ def train_needs(
         ),
     ] = None,
     config: Annotated[
-        Path | None, typer.Option(help="training config (default config/needs_classifier.yaml)")
+        Path | None,
+        typer.Option(help="training config (default core/config/needs_classifier.yaml)"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:

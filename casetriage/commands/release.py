@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+__all__ = ["register", "release", "signoff"]
+
 EXIT_HELD = 1
 EXIT_BAD_INPUT = 2
 

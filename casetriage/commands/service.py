@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+__all__ = ["audit_log_app", "db_app", "keys_app", "register", "serve"]
+
 keys_app = typer.Typer(
     help="Create, revoke and list API keys (one role per key).", no_args_is_help=True
 )

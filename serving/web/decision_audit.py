@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from serving.case_store import AUDITED_ATTRIBUTES, CaseStore
+from serving.case_store import CaseStore
+from serving.stored_decisions import stored_decisions
 
 __all__ = ["DecisionAuditPage", "audit_stored_decisions"]
 
@@ -26,15 +27,12 @@ class DecisionAuditPage:
 
 def audit_stored_decisions(store: CaseStore) -> DecisionAuditPage:
     """Audit every decided case by each sensitive attribute the cases carry."""
-    import pandas as pd
-
     from bias_audits import AuditInputError, PolicyError, audit_decisions, write_decision_reports
 
-    rows = store.decisions_for_audit()
-    frame = pd.DataFrame(rows)
+    decided = stored_decisions(store)
+    frame, attributes = decided.frame, decided.attributes
     if frame.empty:
         return DecisionAuditPage(n_decisions=0, attributes=(), report=None, html=None)
-    attributes = tuple(a for a in AUDITED_ATTRIBUTES if frame[a].notna().any())
     if not attributes:
         return DecisionAuditPage(
             n_decisions=len(frame),
@@ -47,7 +45,8 @@ def audit_stored_decisions(store: CaseStore) -> DecisionAuditPage:
         result = audit_decisions(
             frame,
             sensitive=list(attributes),
-            source="the service's stored decisions (latest decision per case)",
+            source=decided.source,
+            source_sha256=decided.sha256,
         )
     except (AuditInputError, PolicyError) as error:
         return DecisionAuditPage(

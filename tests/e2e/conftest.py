@@ -33,11 +33,19 @@ class LiveServer:
         return self.log.read_text(errors="replace")
 
 
-def start_server(extra_env: dict[str, str], *, root: Path, ready_timeout: float = 180.0):
-    """Start ``bentoml serve`` in its own process group; returns (process, url, log)."""
+def start_server(
+    extra_env: dict[str, str],
+    *,
+    root: Path,
+    ready_timeout: float = 180.0,
+    target: str = "serving.service:TriageAPI",
+):
+    """Start ``bentoml serve TARGET`` (the service, or a built Bento's tag) in its own
+    process group; returns (process, url, log)."""
     port = free_port()
     log = root / "server.log"
-    env = os.environ | extra_env | {"BENTOML_HOME": str(root / "bentoml"), "PYTHONUNBUFFERED": "1"}
+    env = os.environ | {"BENTOML_HOME": str(root / "bentoml")} | extra_env
+    env["PYTHONUNBUFFERED"] = "1"
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [
@@ -45,7 +53,7 @@ def start_server(extra_env: dict[str, str], *, root: Path, ready_timeout: float 
                 "-m",
                 "bentoml",
                 "serve",
-                "serving.service:TriageAPI",
+                target,
                 "--host",
                 "127.0.0.1",
                 "--port",

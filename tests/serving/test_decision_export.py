@@ -127,7 +127,10 @@ def test_audit_decisions_cli_reads_the_service_database(store, tmp_path, monkeyp
     assert result.exit_code in (0, 1), result.output
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["kind"] == "decisions"
-    assert report["provenance"]["source"] == "the service's stored decisions"
+    assert (
+        report["provenance"]["source"]
+        == "the service's stored decisions (latest decision per case)"
+    )
     assert report["provenance"]["n_input_rows"] == 6
     assert report["overall"]["override_rate"] == pytest.approx(0.5)
     assert {a["attribute"] for a in report["attributes"] if not a["is_intersection"]} == {
