@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import typer
 
-from casetriage.commands import audits, bench, data, modeling, needs, release, service
+from casetriage.commands import (
+    audits,
+    bench,
+    data,
+    export,
+    modeling,
+    needs,
+    release,
+    service,
+)
 
 __all__ = ["app", "main"]
 
@@ -20,7 +29,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (data, needs, modeling, audits, release, service, bench):
+for module in (data, needs, modeling, audits, release, service, export, bench):
     module.register(app)
 
 

@@ -83,8 +83,10 @@ def crisis_within(
     days: int, *, crisis: bool, crisis_on: date | None, window_days: int, case_created_at: datetime
 ) -> bool | None:
     """Whether the outcome says a crisis came within ``days`` of the case; None when it
-    cannot tell (no crisis in a window shorter than ``days``)."""
+    cannot tell (no crisis in a window shorter than ``days``, or the day was erased)."""
     if crisis:
+        if crisis_on is None:
+            return None
         return days_to_crisis(crisis_on, case_created_at) <= days
     if window_days >= days:
         return False
