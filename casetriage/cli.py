@@ -16,6 +16,7 @@ from casetriage.commands import (
     modeling,
     needs,
     release,
+    retention,
     service,
 )
 
@@ -29,7 +30,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (data, needs, modeling, audits, release, service, export, bench):
+for module in (data, needs, modeling, audits, release, service, export, retention, bench):
     module.register(app)
 
 
