@@ -18,7 +18,11 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from serving.audit_log import Actor
+    from serving.case_store import CaseStore
 
 __all__ = ["EXPORT_FORMAT_VERSION", "ExportError", "TrainingExport", "write_training_export"]
 
@@ -73,20 +77,19 @@ def _cases_csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
     return frame.to_csv(index=False, lineterminator="\n")
 
 
-def _prepare(out_dir: Path) -> None:
+def _check_target(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise ExportError(f"OUT_DIR: {out_dir} exists and is not a directory")
     if out_dir.is_dir() and any(out_dir.iterdir()):
         # each export is an audited event: overwriting one would orphan its record
         raise ExportError(f"OUT_DIR: {out_dir} is not empty; export into a new directory")
-    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def write_training_export(
-    store,
+    store: CaseStore,
     out_dir: str | Path,
     *,
-    actor,
+    actor: Actor,
     since: date | None = None,
     include_notes: bool = False,
 ) -> TrainingExport:
@@ -120,7 +123,7 @@ def write_training_export(
     )
 
     out_dir = Path(out_dir)
-    _prepare(out_dir)
+    _check_target(out_dir)
     cases = read_training_cases(store, since=since, include_notes=include_notes)
     if not cases.rows:
         raise ExportError(
@@ -128,6 +131,7 @@ def write_training_export(
             + (f" created since {since}" if since else "")
             + f" (left out: {json.dumps(cases.excluded)})"
         )
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     needs_source = "extracted" if include_notes else "precomputed"
     files = {
         "cases.csv": _write_private(out_dir / "cases.csv", _cases_csv(cases.rows, cases.columns)),
@@ -138,18 +142,24 @@ def write_training_export(
     for row in cases.rows:
         tiers[str(row[SUPERVISOR_TIER])] = tiers.get(str(row[SUPERVISOR_TIER]), 0) + 1
     exported_at = datetime.now(UTC)
-    entry = record_training_export(
-        store,
-        actor=actor,
-        details={
-            "cases": len(cases.rows),
-            "crisis": crisis,
-            "since": since.isoformat() if since else None,
-            "includes_note_text": include_notes,
-            "cases_csv_sha256": files["cases.csv"],
-            "source_audit_seq": cases.audit_head["seq"],
-        },
-    )
+    try:
+        entry = record_training_export(
+            store,
+            actor=actor,
+            details={
+                "cases": len(cases.rows),
+                "crisis": crisis,
+                "since": since.isoformat() if since else None,
+                "includes_note_text": include_notes,
+                "cases_csv_sha256": files["cases.csv"],
+                "source_audit_seq": cases.audit_head["seq"],
+            },
+        )
+    except Exception:
+        # an export the audit log does not know of must not be left behind
+        for name in files:
+            (out_dir / name).unlink(missing_ok=True)
+        raise
     config_path = out_dir / "model.yaml"
     manifest = {
         "kind": "casetriage training export",
@@ -167,6 +177,7 @@ def write_training_export(
             "the tier of the supervisors' latest decision: a human decision to study "
             "or audit, never a training label"
         ),
+        "referral_date": "the day the service first scored the case; the outcome window starts",
         "sensitive_columns": list(SENSITIVE_ATTRIBUTES),
         "includes_note_text": include_notes,
         "needs_source": needs_source,

@@ -55,12 +55,15 @@ class RetentionReport:
 def _state_query(case_id: str | None = None):
     """Every case not erased: its last decision time, its outcome's time, whether a score
     of it waits for review."""
-    last_decided = (
+    decisions = (
         select(ScoreRecord.case_id, func.max(Decision.decided_at).label("decided_at"))
         .join(Decision, Decision.score_id == ScoreRecord.score_id)
         .group_by(ScoreRecord.case_id)
-        .subquery()
     )
+    if case_id is not None:
+        # one case's decisions, not an aggregate of every case's for each case rechecked
+        decisions = decisions.where(ScoreRecord.case_id == case_id)
+    last_decided = decisions.subquery()
     pending = (
         exists()
         .where(ScoreRecord.case_id == Case.case_id, ScoreRecord.status == "pending_review")
@@ -120,6 +123,23 @@ def apply_retention(
 
     A real run ends with one ``retention_run`` audit entry (counts and the policy's
     version and hash) and :func:`purge_erased_residue`.
+
+    Parameters
+    ----------
+    store : CaseStore
+        The service's store.
+    policy : RetentionPolicy
+        When cases close and how long they are kept after.
+    actor : Actor
+        Who runs it (the operator's CLI), for the audit entries.
+    dry_run : bool
+        Only list the cases due; write nothing.
+    now : datetime, optional
+        The moment to judge by (default: now).
+
+    Returns
+    -------
+    RetentionReport
     """
     now = now or datetime.now(UTC)
     report = RetentionReport(

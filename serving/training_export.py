@@ -94,8 +94,20 @@ def read_training_cases(
     A case counts as decided by its latest decision on a score that was not erased. Its
     label is whether a crisis came within 90 days of the case; an outcome that cannot
     tell (no crisis in a shorter window, or a crisis whose day was erased) is left out
-    and counted as ``outcome_cannot_tell_90_days``. ``include_notes`` adds
-    the decrypted ``note`` column.
+    and counted as ``outcome_cannot_tell_90_days``.
+
+    Parameters
+    ----------
+    store : CaseStore
+        The service's store.
+    since : date, optional
+        Only cases first scored on or after this (UTC) day.
+    include_notes : bool
+        Add the decrypted ``note`` column.
+
+    Returns
+    -------
+    TrainingCases
     """
     latest = (
         select(ScoreRecord.case_id, func.max(Decision.decision_id).label("decision_id"))

@@ -168,6 +168,7 @@ def test_notes_only_on_request_and_only_cases_since_a_day(store, tmp_path):
 def test_no_export_into_a_used_folder_or_of_nothing(store, tmp_path):
     with pytest.raises(ExportError, match="no decided case"):
         write_training_export(store, tmp_path / "empty", actor=CLI_ACTOR)
+    assert not (tmp_path / "empty").exists()
     (tmp_path / "used").mkdir()
     (tmp_path / "used" / "cases.csv").write_text("x")
     with pytest.raises(ExportError, match="not empty"):
@@ -175,6 +176,32 @@ def test_no_export_into_a_used_folder_or_of_nothing(store, tmp_path):
     with store.sessions() as session:
         actions = session.execute(select(AuditEntry.action)).scalars().all()
     assert "training_export" not in actions
+
+
+def test_an_export_the_audit_log_refused_leaves_no_files(store, tmp_path):
+    from sqlalchemy.exc import IntegrityError
+
+    from serving.tables import AuditHead
+
+    _caseload(store)
+    with store.sessions.begin() as session:
+        # a row where the next entry must go: the export's append fails on the key
+        head = session.get(AuditHead, 1)
+        session.add(
+            AuditEntry(
+                seq=head.seq + 1,
+                prev_hash="f" * 64,
+                entry_hash="e" * 64,
+                at="x",
+                actor_key_id="x",
+                actor_role="x",
+                action="x",
+                details="{}",
+            )
+        )
+    with pytest.raises(IntegrityError):
+        write_training_export(store, tmp_path / "out", actor=CLI_ACTOR)
+    assert list((tmp_path / "out").iterdir()) == []
 
 
 def test_the_cli_exports_from_the_service_database(store, tmp_path, monkeypatch):
@@ -248,3 +275,14 @@ def test_train_reads_the_export(store, tmp_path, monkeypatch):
     trained = CliRunner().invoke(app, ["train", *command])
     assert trained.exit_code == 0, trained.output
     assert "version: 1 (alias: candidate)" in trained.output
+
+
+@pytest.mark.postgres
+def test_the_export_reads_one_snapshot_on_postgres(pg_store, tmp_path):
+    _caseload(pg_store)
+    export = write_training_export(pg_store, tmp_path / "out", actor=CLI_ACTOR)
+    assert read_cases(tmp_path / "out")["case_id"].tolist() == ["amend", "calm", "crisis", "late"]
+    assert export.manifest["source"]["database"] == "postgresql"
+    assert export.manifest["counts"]["left_out"]["erased"] == 1
+    with pg_store.sessions() as session:
+        assert verify_chain(session).ok
