@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import typer
 
-from casetriage.commands import audits, bench, bento, data, modeling, needs, release, service
+from casetriage.commands import (
+    audits,
+    bench,
+    bento,
+    data,
+    export,
+    modeling,
+    needs,
+    release,
+    retention,
+    service,
+)
 
 __all__ = ["app", "main"]
 
@@ -20,7 +31,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (data, needs, modeling, audits, release, service, bento, bench):
+for module in (data, needs, modeling, audits, release, service, bento, export, retention, bench):
     module.register(app)
 
 

@@ -7,10 +7,11 @@ case fields, and go to their own table, never to the model.
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.schemas import CASE_NUMERIC_FIELDS, CaseFields
 from core.scoring import ScoreResult
@@ -24,6 +25,8 @@ __all__ = [
     "DecisionOut",
     "ErasureOut",
     "ErrorBody",
+    "OutcomeIn",
+    "OutcomeOut",
     "QueueItem",
     "QueuePage",
     "ReleaseOut",
@@ -34,6 +37,9 @@ __all__ = [
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
 MAX_NOTE_CHARS = 20_000
 MAX_BATCH_CASES = 100
+DEFAULT_OUTCOME_WINDOW_DAYS = 90
+MAX_OUTCOME_WINDOW_DAYS = 365
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _whole_floats_as_ints(data: Any, names: tuple[str, ...]) -> Any:
@@ -197,6 +203,71 @@ class ReleaseOut(BaseModel):
     audit_report_uri: str | None
     signoff: dict[str, str]
     created_at: datetime | None
+
+
+class OutcomeIn(BaseModel):
+    """What followed a case, as the case system tells it: a crisis within the window or not.
+
+    The window starts when the case was first scored here. ``crisis: false`` says no crisis
+    came in the whole window, so it can be told only once the window has passed.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    crisis: bool = Field(description="a crisis came within window_days of the case")
+    crisis_on: date | None = Field(
+        default=None,
+        description="the first day of a crisis in the window (YYYY-MM-DD); required when crisis",
+    )
+    window_days: int = Field(
+        default=DEFAULT_OUTCOME_WINDOW_DAYS,
+        ge=1,
+        le=MAX_OUTCOME_WINDOW_DAYS,
+        description="how many days after the case the crisis (or its absence) covers",
+    )
+    amend: bool = Field(default=False, description="replace a different, earlier outcome")
+
+    @field_validator("crisis_on", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        # strict mode takes no string for a date, and lax mode would read 0 as 1970-01-01
+        if isinstance(value, str):
+            if not _ISO_DATE.match(value):
+                raise ValueError("expected a date as YYYY-MM-DD")
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a calendar date") from None
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _integral_window(cls, data: Any) -> Any:
+        return _whole_floats_as_ints(data, ("window_days",))
+
+    @model_validator(mode="after")
+    def _date_matches_crisis(self) -> OutcomeIn:
+        if self.crisis and self.crisis_on is None:
+            raise ValueError("crisis_on: the day of the crisis is required when crisis is true")
+        if not self.crisis and self.crisis_on is not None:
+            raise ValueError("crisis_on: there is no crisis day when crisis is false")
+        return self
+
+    def same_as(self, crisis: bool, crisis_on: date | None, window_days: int) -> bool:
+        """Whether this tells exactly the outcome already stored."""
+        return (self.crisis, self.crisis_on, self.window_days) == (crisis, crisis_on, window_days)
+
+
+class OutcomeOut(BaseModel):
+    """The stored outcome; ``status`` says what this request did to it."""
+
+    case_id: str
+    crisis: bool
+    crisis_on: date | None
+    window_days: int
+    recorded_by_key_id: str
+    recorded_at: datetime
+    status: Literal["recorded", "unchanged", "amended"]
 
 
 class ErasureOut(BaseModel):

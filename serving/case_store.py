@@ -17,23 +17,37 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.errors import ConflictError, InvalidRequestError, NotFoundError
+from core.errors import ConflictError, GoneError, InvalidRequestError, NotFoundError
 from core.schemas import SENSITIVE_ATTRIBUTES
 from core.scoring import CaseScore
 from serving.api_keys import authenticate
-from serving.api_schemas import CaseIn, DecisionIn
+from serving.api_schemas import CaseIn, DecisionIn, OutcomeIn
 from serving.audit_log import Actor, NewEntry, append_entry, append_entry_rows
 from serving.note_cipher import NoteCipher
+from serving.outcome_rules import check_outcome, days_to_crisis
 from serving.tables import (
     Case,
     Decision,
     IdempotencyRecord,
+    Outcome,
     ScoreNeed,
     ScoreRecord,
     SensitiveAttributes,
 )
 
-__all__ = ["CaseStore", "IdempotencyRaceError", "QueueFilter", "utc"]
+__all__ = [
+    "ERASURE_REASONS",
+    "CaseStore",
+    "IdempotencyRaceError",
+    "OutcomeRecording",
+    "QueueFilter",
+    "erase_locked_case",
+    "lock_case",
+    "utc",
+]
+
+#: Why a case was erased: a person's request (the right to erasure) or the retention policy.
+ERASURE_REASONS = ("request", "retention")
 
 
 def utc(moment: datetime) -> datetime:
@@ -43,6 +57,14 @@ def utc(moment: datetime) -> datetime:
 
 class IdempotencyRaceError(Exception):
     """Another request with the same Idempotency-Key committed first."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutcomeRecording:
+    """A case's stored outcome and what the request did: recorded, unchanged or amended."""
+
+    outcome: Outcome
+    status: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -414,54 +436,169 @@ class CaseStore:
                 return None
             return self.cipher.decrypt(case.note_ciphertext)
 
-    def erase_case(self, *, actor: Actor, case_id: str) -> tuple[int, int]:
-        """Remove the note, fields, sensitive attributes, score details and decision reasons.
+    def record_outcome(self, *, actor: Actor, case_id: str, outcome: OutcomeIn) -> OutcomeRecording:
+        """Record what followed a case; the same outcome again changes nothing.
 
-        What stays is de-identified: ids, tiers, probabilities, model versions, who
-        decided what and when, and the audit chain.
+        A different outcome for a case that has one is refused unless ``outcome.amend``;
+        an amendment replaces the row and its audit entry keeps what it replaced.
+
+        Raises
+        ------
+        core.errors.NotFoundError
+            No such case.
+        core.errors.GoneError
+            The case was erased.
+        core.errors.ConflictError
+            A different outcome is stored and this is no amendment, or an amendment of
+            nothing.
+        core.errors.InvalidRequestError
+            The outcome does not fit the case (see :func:`serving.outcome_rules.check_outcome`).
         """
+        now = datetime.now(UTC)
         with self.sessions.begin() as session:
-            case = session.execute(
-                select(Case).where(Case.case_id == case_id).with_for_update()
-            ).scalar_one_or_none()
-            if case is None:
-                raise NotFoundError(f"case_id: no case {case_id!r}", field="case_id")
-            score_ids = list(
-                session.execute(
-                    select(ScoreRecord.score_id).where(ScoreRecord.case_id == case_id)
-                ).scalars()
+            # the case row lock orders this after a concurrent recording or erasure
+            case = lock_case(session, case_id)
+            if case.erased_at is not None:
+                raise GoneError(
+                    f"case_id: case {case_id!r} was erased; its outcome is no longer kept",
+                    field="case_id",
+                )
+            stored = session.get(Outcome, case_id)
+            if stored is not None and outcome.same_as(
+                stored.crisis, stored.crisis_on, stored.window_days
+            ):
+                return OutcomeRecording(outcome=stored, status="unchanged")
+            if stored is not None and not outcome.amend:
+                raise ConflictError(
+                    "amend: this case already has a different outcome; send "
+                    '"amend": true to replace it',
+                    field="amend",
+                )
+            if stored is None and outcome.amend:
+                raise ConflictError("amend: there is no outcome to amend yet", field="amend")
+            created_at = utc(case.created_at)
+            check_outcome(
+                crisis=outcome.crisis,
+                crisis_on=outcome.crisis_on,
+                window_days=outcome.window_days,
+                case_created_at=created_at,
+                now=now,
             )
-            case.note_ciphertext = None
-            case.fields = None
-            case.region = None
-            case.erased_at = datetime.now(UTC)
-            session.execute(
-                delete(SensitiveAttributes).where(SensitiveAttributes.case_id == case_id)
-            )
-            session.execute(delete(ScoreNeed).where(ScoreNeed.score_id.in_(score_ids)))
-            for record in session.execute(
-                select(ScoreRecord).where(ScoreRecord.case_id == case_id)
-            ).scalars():
-                record.result = None
-                record.status = "erased"
-            decisions = list(
-                session.execute(select(Decision).where(Decision.score_id.in_(score_ids))).scalars()
-            )
-            for row in decisions:
-                row.reason = None
+            details: dict[str, Any] = {
+                "crisis": outcome.crisis,
+                "window_days": outcome.window_days,
+                # days since the case, not the date: the chain outlives an erasure
+                "days_to_crisis": days_to_crisis(outcome.crisis_on, created_at),
+            }
+            if stored is None:
+                stored = Outcome(case_id=case_id)
+                session.add(stored)
+            else:
+                details |= {
+                    "replaces_crisis": stored.crisis,
+                    "replaces_window_days": stored.window_days,
+                    "replaces_days_to_crisis": days_to_crisis(stored.crisis_on, created_at),
+                }
+            status = "amended" if outcome.amend else "recorded"
+            stored.crisis = outcome.crisis
+            stored.crisis_on = outcome.crisis_on
+            stored.window_days = outcome.window_days
+            stored.recorded_by_key_id = actor.key_id
+            stored.recorded_at = now
+            session.flush()
             append_entry(
                 session,
                 actor=actor,
-                action="erasure",
+                action="outcome_amended" if outcome.amend else "outcome",
                 case_id=case_id,
-                details={"scores": len(score_ids), "decisions": len(decisions)},
+                details=details,
             )
-        return len(score_ids), len(decisions)
+        return OutcomeRecording(outcome=stored, status=status)
+
+    def erase_case(self, *, actor: Actor, case_id: str, reason: str = "request") -> tuple[int, int]:
+        """Erase a case (see :func:`erase_locked_case`); returns (scores, decisions) scrubbed.
+
+        Raises
+        ------
+        core.errors.NotFoundError
+            No such case.
+        """
+        with self.sessions.begin() as session:
+            case = lock_case(session, case_id)
+            return erase_locked_case(session, actor=actor, case=case, reason=reason)
 
     def record_event(self, *, actor: Actor, action: str, **fields: Any) -> None:
         """An audit entry for an event with no other row, e.g. a model version starting to serve."""
         with self.sessions.begin() as session:
             append_entry(session, actor=actor, action=action, **fields)
+
+
+def lock_case(session: Session, case_id: str) -> Case:
+    """The case row, locked until the transaction ends; :class:`NotFoundError` if none."""
+    case = session.execute(
+        select(Case).where(Case.case_id == case_id).with_for_update()
+    ).scalar_one_or_none()
+    if case is None:
+        raise NotFoundError(f"case_id: no case {case_id!r}", field="case_id")
+    return case
+
+
+def erase_locked_case(
+    session: Session,
+    *,
+    actor: Actor,
+    case: Case,
+    reason: str,
+    details: dict[str, Any] | None = None,
+) -> tuple[int, int]:
+    """Remove the note, fields, sensitive attributes, score details, decision reasons and
+    the day of the outcome's crisis, in ``session``'s transaction; the one erasure that
+    both a person's request and the retention policy go through.
+
+    What stays is de-identified: ids, tiers, probabilities, model versions, who decided
+    what and when, whether a crisis followed, and the audit chain. The audit entry says
+    why (``reason``, one of :data:`ERASURE_REASONS`) and carries ``details`` besides.
+    ``case`` must be locked (:func:`lock_case`). Returns (scores, decisions) scrubbed.
+    """
+    if reason not in ERASURE_REASONS:
+        raise ValueError(f"reason: expected one of {ERASURE_REASONS}, got {reason!r}")
+    score_ids = list(
+        session.execute(
+            select(ScoreRecord.score_id).where(ScoreRecord.case_id == case.case_id)
+        ).scalars()
+    )
+    case.note_ciphertext = None
+    case.fields = None
+    case.region = None
+    case.erased_at = datetime.now(UTC)
+    session.execute(delete(SensitiveAttributes).where(SensitiveAttributes.case_id == case.case_id))
+    session.execute(delete(ScoreNeed).where(ScoreNeed.score_id.in_(score_ids)))
+    for record in session.execute(
+        select(ScoreRecord).where(ScoreRecord.case_id == case.case_id)
+    ).scalars():
+        record.result = None
+        record.status = "erased"
+    decisions = list(
+        session.execute(select(Decision).where(Decision.score_id.in_(score_ids))).scalars()
+    )
+    for row in decisions:
+        row.reason = None
+    outcome = session.get(Outcome, case.case_id)
+    if outcome is not None:
+        outcome.crisis_on = None
+    append_entry(
+        session,
+        actor=actor,
+        action="erasure",
+        case_id=case.case_id,
+        details={
+            "reason": reason,
+            "scores": len(score_ids),
+            "decisions": len(decisions),
+            **(details or {}),
+        },
+    )
+    return len(score_ids), len(decisions)
 
 
 def _score_row(case: CaseIn, result: CaseScore, now: datetime) -> dict[str, Any]:

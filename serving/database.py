@@ -33,7 +33,8 @@ def make_engine(url: str, *, timeouts: DatabaseTimeouts | None = None) -> Engine
     """An engine for ``url`` (SQLite or PostgreSQL via psycopg).
 
     SQLite connections use WAL, ``synchronous=FULL`` (an acknowledged write survives a
-    crash) and ``BEGIN IMMEDIATE`` so that writers queue on the busy timeout instead of
+    crash), ``secure_delete`` (erased text is overwritten, not left in free space) and
+    ``BEGIN IMMEDIATE`` so that writers queue on the busy timeout instead of
     failing when two of them read the audit-chain head at once. Sessions made with
     ``make_session_factory(engine, read_only=True)`` begin a plain (deferred) transaction
     instead and skip the writers' queue: in WAL mode a reader sees the last commit and
@@ -56,6 +57,9 @@ def make_engine(url: str, *, timeouts: DatabaseTimeouts | None = None) -> Engine
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # zero the bytes of deleted and shrunk rows: some builds default to off, and
+            # then an erased note's evidence stayed readable in the file's free space
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
             cursor.close()
 

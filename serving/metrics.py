@@ -19,6 +19,9 @@ def counters() -> dict[str, Any]:
             "casetriage_decisions_total", "supervisors' decisions", ["action", "amend"]
         ),
         "erasures": Counter("casetriage_erasures_total", "cases erased"),
+        "outcomes": Counter(
+            "casetriage_outcomes_total", "outcomes told by case systems", ["status"]
+        ),
         "scorer_retries": Counter(
             "casetriage_scorer_retries_total",
             "calls to the scorer retried after a dropped connection",

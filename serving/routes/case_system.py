@@ -1,16 +1,20 @@
-"""Routes for case management systems: score cases, read a score and its decisions."""
+"""Routes for case management systems: score cases, read a score and its decisions, tell
+what followed a case."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from serving.api_schemas import (
+    ID_PATTERN,
     BatchScoreRequest,
     BatchScoreResponse,
     CaseIn,
+    OutcomeIn,
+    OutcomeOut,
     ScoreOut,
     ScoreWithDecisions,
 )
@@ -101,5 +105,43 @@ def case_system_router() -> APIRouter:
             result=record.result,
             decisions=[decision_out(d) for d in decisions],
         )
+
+    @router.post(
+        "/v1/cases/{case_id}/outcome",
+        response_model=OutcomeOut,
+        status_code=201,
+        responses={
+            **ERRORS,
+            200: {"model": OutcomeOut, "description": "the same outcome again, or an amendment"},
+        },
+        tags=["outcomes"],
+    )
+    async def record_outcome(
+        case_id: Annotated[str, Path(pattern=ID_PATTERN, description="the case's id")],
+        outcome: OutcomeIn,
+        request: Request,
+        actor: CaseSystem,
+    ) -> Response:
+        """Tell whether a crisis followed the case within the window (default 90 days).
+
+        The same outcome again is a 200 with the stored one; a different one is a 409
+        unless sent with ``"amend": true``.
+        """
+        store = runtime_of(request).store
+        recording = await run_in_threadpool(
+            lambda: store.record_outcome(actor=actor, case_id=case_id, outcome=outcome)
+        )
+        counters()["outcomes"].labels(status=recording.status).inc()
+        stored = recording.outcome
+        body = OutcomeOut(
+            case_id=stored.case_id,
+            crisis=stored.crisis,
+            crisis_on=stored.crisis_on,
+            window_days=stored.window_days,
+            recorded_by_key_id=stored.recorded_by_key_id,
+            recorded_at=utc(stored.recorded_at),
+            status=recording.status,
+        )
+        return json_response(body, status_code=201 if recording.status == "recorded" else 200)
 
     return router

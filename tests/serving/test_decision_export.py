@@ -6,28 +6,14 @@ import pandas as pd
 import pytest
 
 from bias_audits import AuditPolicy, audit_decisions
-from core.scoring import CaseScore
 from serving.api_schemas import CaseIn, DecisionIn
 from serving.audit_log import Actor
 
 from .conftest import make_case
+from .stored_cases import stored_result
 
 SYSTEM = Actor(key_id="system", role="case_system")
 SUPERVISOR = Actor(key_id="supervisor", role="supervisor")
-
-
-def stored_result(case_id: str, tier: int) -> CaseScore:
-    """What the scorer returns for a case (only the parts storage reads)."""
-    return CaseScore.model_validate(
-        {
-            "case_id": case_id,
-            "model_version": "7",
-            "needs": [],
-            "risk": {"probability": 0.5, "reasons": []},
-            "tier": {"tier": tier, "label": f"tier {tier}", "rule": "test"},
-            "workers": [{"worker_id": "W001", "name": "A", "score": 1.0, "reasons": []}],
-        }
-    )
 
 
 def save(store, case_id: str, tier: int, **attributes) -> str:

@@ -23,6 +23,7 @@ ROLE_FOR = {
     "/v1/releases": "ethics_reviewer",
     "/v1/releases/{version}/report": "ethics_reviewer",
     "/v1/cases/{case_id}": "admin",
+    "/v1/cases/{case_id}/outcome": "case_system",
 }
 
 

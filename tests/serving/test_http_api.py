@@ -196,6 +196,7 @@ ENDPOINTS = [
     ("get", "/v1/releases", {}, {"ethics_reviewer", "admin"}),
     ("get", "/v1/releases/1/report", {}, {"ethics_reviewer", "admin"}),
     ("delete", "/v1/cases/c1", {}, {"admin"}),
+    ("post", "/v1/cases/c1/outcome", {"json": {"crisis": False}}, {"case_system"}),
 ]
 
 
