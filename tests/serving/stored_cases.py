@@ -46,9 +46,7 @@ def need(name: str, note: str, phrase: str, **changes) -> dict:
         "confidence": "confident",
         "source": "lexicon",
         "basis": f"the phrase '{phrase}'",
-        "mentions": [
-            {"start": start, "end": start + len(phrase), "evidence": phrase, **reading}
-        ],
+        "mentions": [{"start": start, "end": start + len(phrase), "evidence": phrase, **reading}],
     } | changes
 
 
