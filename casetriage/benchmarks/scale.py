@@ -78,7 +78,7 @@ def _keys(database_url: str) -> dict[str, str]:
     store = open_store(database_url=database_url)
     with store.sessions.begin() as session:
         key = create_key(session, role="case_system", name="bench", actor=CLI_ACTOR).key
-    store.sessions.kw["bind"].dispose()
+    store.close()
     return {"X-API-Key": key}
 
 
@@ -150,7 +150,7 @@ def _replica_figures(root: Path, env: dict[str, str], *, n_batches: int, batch: 
             chain = verify_chain(session)
         batch_rate = _database_write_rate(store, cases, batch=25)
         single_rate = _database_write_rate(store, cases, batch=1)
-        store.sessions.kw["bind"].dispose()
+        store.close()
     expected = {f"{tag}-{case['case_id']}" for tag in ("one", "two") for case in cases}
     stored = {case_id for case_id, _ in scored}
     duplicates = sum(count - 1 for _, count in scored)

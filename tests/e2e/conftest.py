@@ -95,7 +95,7 @@ def create_keys(database_url: str) -> dict[str, str]:
             role: create_key(session, role=role, name=f"e2e {role}", actor=CLI_ACTOR).key
             for role in ROLES
         }
-    store.sessions.kw["bind"].dispose()
+    store.close()
     return issued
 
 

@@ -160,7 +160,7 @@ def test_two_replicas_act_as_one_service(replicas):
         keys_stored = session.scalar(select(func.count()).select_from(IdempotencyRecord))
         decisions = session.scalar(select(func.count()).select_from(Decision))
         report = verify_chain(session)
-    store.sessions.kw["bind"].dispose()
+    store.close()
     assert set(acknowledged.values()) <= set(stored), "an acknowledged score was lost"
     assert all(count == 1 for _, count in per_case), "a case was scored twice"
     assert len(stored) == LOAD_REQUESTS

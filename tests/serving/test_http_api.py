@@ -239,7 +239,7 @@ def test_bad_input_names_the_field(client, keys):
 
 
 def test_database_down_is_a_503_not_a_hang(client, keys, store):
-    store.sessions.kw["bind"].dispose()
+    store.close()
     store.sessions.configure(
         bind=__import__("serving.database", fromlist=["x"]).make_engine(
             "postgresql://nobody@127.0.0.1:1/none"

@@ -60,7 +60,7 @@ def audit_actions(database_url: str) -> list[tuple[str, str, str | None]]:
             assert verify_chain(session).ok
             return [(e.action, e.actor_key_id, e.score_id) for e in iter_entries(session)]
     finally:
-        store.sessions.kw["bind"].dispose()
+        store.close()
 
 
 def key_id(key: str) -> str:
