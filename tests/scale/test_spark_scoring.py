@@ -35,6 +35,7 @@ def _read_local(path: Path) -> list[dict]:
 
 
 def _in_process(cases: list[dict]) -> tuple[list[dict], list[float]]:
+    """Each case's score as the JSON the CLI and Spark write, and its probability."""
     from models import TriageModel
     from models._triage import _validate
 
@@ -42,7 +43,8 @@ def _in_process(cases: list[dict]) -> tuple[list[dict], list[float]]:
     results = triage.score(cases)
     frame = pd.DataFrame(_validate(cases))
     frame["needs"] = [[need.model_dump() for need in result.needs] for result in results]
-    return results, list(triage.predict_probability(frame))
+    scores = [result.model_dump(mode="json") for result in results]
+    return scores, list(triage.predict_probability(frame))
 
 
 def test_pyfunc_wrapper_scores_as_triage_model_and_names_bad_cases(champion, tmp_path):
@@ -91,10 +93,8 @@ def test_spark_local2_equals_in_process_scorer(champion, tmp_path):
     expected, probabilities = _in_process(cases)
     assert scored["case_id"].tolist() == [case["case_id"] for case in cases]
     assert (scored["probability"] - probabilities).abs().max() <= 1e-9
-    assert scored["tier"].tolist() == [r.tier.tier for r in expected]
-    assert [json.loads(line) for line in scored["result"]] == [
-        r.model_dump(mode="json") for r in expected
-    ]
+    assert scored["tier"].tolist() == [score["tier"]["tier"] for score in expected]
+    assert [json.loads(line) for line in scored["result"]] == expected
     assert set(scored["model_version"]) == {champion["CASETRIAGE_TEST_CHAMPION_VERSION"]}
     # the caseload carries audit attributes and labels; none may be written out
     assert list(scored.columns) == ["case_id", "model_version", "probability", "tier", "result"]
