@@ -114,9 +114,9 @@ def test_triage_model_scores_cases_end_to_end(store):
     assert first.model_version == version
     for reason in first.risk.reasons:
         assert reason.direction in {"raises", "lowers"}
-        if reason["evidence"] is not None:
-            span = reason["evidence"]
-            assert cases.loc[0, "note"][span["start"] : span["end"]] == span["text"]
+        if reason.evidence is not None:
+            span = reason.evidence
+            assert cases.loc[0, "note"][span.start : span.end] == span.text
     assert load_model_config().version == 1
 
 

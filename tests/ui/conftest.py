@@ -110,16 +110,23 @@ def _register_review_release(env: dict[str, str]) -> str:
     tag ``review``, which is the registry state ``release_candidate`` leaves on a
     ``review`` verdict.
     """
+    import mlflow
     from mlflow.tracking import MlflowClient
 
-    client = MlflowClient(
-        tracking_uri=env["MLFLOW_TRACKING_URI"], registry_uri=env["MLFLOW_TRACKING_URI"]
-    )
+    uri = env["MLFLOW_TRACKING_URI"]
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
     name = env["CASETRIAGE_MODEL_NAME"]
     champion = client.get_model_version(name, env["CASETRIAGE_TEST_CHAMPION_VERSION"])
-    created = client.create_model_version(
-        name, source=champion.source, run_id=champion.run_id, tags={}
-    )
+    # MLflow resolves a ``models:/m-…`` source through the process-wide tracking URI,
+    # which an earlier test may have pointed at the shared store: point it at the copy
+    previous = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    try:
+        created = client.create_model_version(
+            name, source=champion.source, run_id=champion.run_id, tags={}
+        )
+    finally:
+        mlflow.set_tracking_uri(previous)
     for tag in ("audit_report_uri", "audit_policy_hash", "audit_at", "audit_holdout_cases"):
         if tag in (champion.tags or {}):
             client.set_model_version_tag(name, created.version, tag, champion.tags[tag])
