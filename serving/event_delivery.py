@@ -95,21 +95,28 @@ def claim_due(
     now = datetime.now(UTC)
     due_by = min(due_by or now, now)
     lease_until = now + timedelta(seconds=config.lease_s)
+    due = (
+        select(
+            EventDelivery.event_id,
+            EventDelivery.webhook_id,
+            EventDelivery.attempts,
+            Webhook.url,
+            Webhook.secret_ciphertext,
+            Outbox.payload,
+        )
+        .join(Outbox, Outbox.event_id == EventDelivery.event_id)
+        .join(Webhook, Webhook.webhook_id == EventDelivery.webhook_id)
+        .join(ApiKey, ApiKey.key_id == Webhook.owner_key_id)
+        .where(_due(now, due_by), Webhook.active.is_(True), ApiKey.revoked_at.is_(None))
+    )
+    # a reader first: an idle worker polling every interval must not queue for the
+    # writers' lock (on SQLite, the decisions' lock) only to find nothing due
+    with store.read_sessions() as session:
+        if session.execute(due.limit(1)).first() is None:
+            return []
     with store.sessions.begin() as session:
         candidates = session.execute(
-            select(
-                EventDelivery.event_id,
-                EventDelivery.webhook_id,
-                EventDelivery.attempts,
-                Webhook.url,
-                Webhook.secret_ciphertext,
-                Outbox.payload,
-            )
-            .join(Outbox, Outbox.event_id == EventDelivery.event_id)
-            .join(Webhook, Webhook.webhook_id == EventDelivery.webhook_id)
-            .join(ApiKey, ApiKey.key_id == Webhook.owner_key_id)
-            .where(_due(now, due_by), Webhook.active.is_(True), ApiKey.revoked_at.is_(None))
-            .order_by(EventDelivery.next_attempt_at)
+            due.order_by(EventDelivery.next_attempt_at)
             .limit(config.batch_size)
             .with_for_update(of=EventDelivery, skip_locked=True)
         ).all()

@@ -152,16 +152,17 @@ def run(*, quick: bool) -> list[Figure]:
                 actor=supervisor, score_id=score_id, decision=confirm, known_worker_ids=None
             )
 
-        started = time.perf_counter()
-        for score_id in baseline:  # no webhook yet: no event is written
-            decide(score_id)
-        without_events = time.perf_counter() - started
-        with store.sessions.begin() as session:
-            issued = create_key(session, role="case_system", name="bench cms", actor=CLI_ACTOR)
-        owner = Actor(key_id=issued.key_id, role="case_system")
-        _, receiver.secret = register_webhook(store, actor=owner, url=receiver.url)
         worker = _worker(root)
         try:
+            time.sleep(3)  # the worker polls from here on
+            started = time.perf_counter()
+            for score_id in baseline:  # no webhook yet: no event is written
+                decide(score_id)
+            without_events = time.perf_counter() - started
+            with store.sessions.begin() as session:
+                issued = create_key(session, role="case_system", name="bench cms", actor=CLI_ACTOR)
+            owner = Actor(key_id=issued.key_id, role="case_system")
+            _, receiver.secret = register_webhook(store, actor=owner, url=receiver.url)
             decide(warm_up)  # the outage must start once the worker is sending
             while pending_deliveries(store) and worker.poll() is None:
                 time.sleep(0.05)
@@ -193,7 +194,7 @@ def run(*, quick: bool) -> list[Figure]:
     store.close()
     return [
         Figure(
-            name=f"decisions without a webhook (no event), {n_baseline:,}",
+            name=f"decisions without a webhook (no event), {n_baseline:,}, worker polling",
             value=n_baseline / without_events,
             unit="decisions/s",
         ),
