@@ -197,7 +197,7 @@ def test_a_revoked_keys_webhook_receives_nothing(store, receiver, subscribed):
 def test_a_failed_delivery_is_retried_with_backoff_until_the_receiver_recovers(
     store, receiver, subscribed
 ):
-    config = fast_config()
+    config = fast_config(base_delay_s=0.5, max_delay_s=2.0)
     decide(store, save(store, "c1"))
     (event_id,) = [row.event_id for row in _outbox(store)]
     receiver.fail_next(2, 500)
@@ -219,7 +219,7 @@ def test_a_failed_delivery_is_retried_with_backoff_until_the_receiver_recovers(
     assert drain(store, config).failures == {"500": 1}
     row = delivery(store, event_id)
     second_delay = (_utc(row.next_attempt_at) - datetime.now(UTC)).total_seconds()
-    assert second_delay > config.base_delay_s * 2 * (1 - config.jitter) - 0.05
+    assert second_delay > config.base_delay_s * 2 * (1 - config.jitter) - 0.2  # it doubled
 
     time.sleep(config.base_delay_s * 2)
     assert drain(store, config).delivered == 1
@@ -358,8 +358,7 @@ def test_a_killed_worker_loses_no_event_and_duplicates_keep_their_id(store, tmp_
                 pytest.fail("the worker sent nothing within 90 s")
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=10)
-            left = pending_deliveries(store)
-            assert 0 < left < n_events
+            assert pending_deliveries(store) > 0  # with events it had sent, unrecorded
 
             worker = start()
             deadline = time.monotonic() + 90
