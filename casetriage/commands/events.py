@@ -81,6 +81,9 @@ def deliver_events(
     except (SQLAlchemyError, OSError) as error:
         typer.echo(f"error: cannot reach the service database: {_one_line(error)}", err=True)
         raise typer.Exit(1) from None
+    except ValueError as error:  # e.g. a note key file that cannot read the secrets
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 def register(app: typer.Typer) -> None:
