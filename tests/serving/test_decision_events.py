@@ -250,6 +250,28 @@ def test_a_claimed_delivery_is_leased_to_one_worker(store, subscribed):
     assert claim_due(store, config) == []  # another worker finds it leased
 
 
+def test_a_worker_whose_lease_ran_out_cannot_undo_the_next_ones_attempt(store, subscribed):
+    import random
+
+    from serving.event_delivery import _record
+
+    decide(store, save(store, "c1"))
+    config = fast_config(timeout_s=0.1, batch_size=1, concurrency=1, lease_s=0.3)
+    (stale,) = claim_due(store, config)
+    time.sleep(0.35)
+    (current,) = claim_due(store, config)  # the lease ran out: another worker takes it
+    assert current.lease_until > stale.lease_until
+    _record(store, config, [(stale, False, "ReadTimeout")], random.Random(0))
+    row = delivery(store, current.event_id)
+    assert (row.attempts, row.last_status) == (0, None)  # the stale failure is ignored
+    assert _utc(row.lease_until) == current.lease_until
+    _record(store, config, [(current, True, "204")], random.Random(0))
+    _record(store, config, [(stale, True, "204")], random.Random(0))  # a late duplicate
+    row = delivery(store, current.event_id)
+    assert (row.attempts, row.last_status, row.lease_until) == (1, "204", None)
+    assert row.delivered_at is not None
+
+
 @pytest.mark.postgres
 def test_claims_on_postgres_skip_each_others_rows(pg_store):
     owner = case_system(pg_store)
