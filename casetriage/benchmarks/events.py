@@ -171,6 +171,7 @@ def run(*, quick: bool) -> list[Figure]:
             for i, score_id in enumerate(score_ids):
                 if i == down_from:
                     receiver.stop()
+                    down_at = time.perf_counter()
                 elif i == down_until:
                     receiver.start()
                     back_at = time.perf_counter()
@@ -239,8 +240,8 @@ def run(*, quick: bool) -> list[Figure]:
             name="all delivered, after the receiver came back",
             value=finished - back_at,
             unit="s",
-            detail=f"receiver down from decision {down_from:,} to {down_until:,}; "
-            "decisions went on meanwhile",
+            detail=f"receiver down for {back_at - down_at:.1f} s (decisions {down_from:,} to "
+            f"{down_until:,}); decisions went on meanwhile",
         ),
         Figure(
             name="all delivered, after the last decision",
