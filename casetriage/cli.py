@@ -13,6 +13,7 @@ from casetriage.commands import (
     bench,
     bento,
     data,
+    events,
     export,
     modeling,
     needs,
@@ -31,7 +32,19 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (data, needs, modeling, audits, release, service, bento, export, retention, bench):
+for module in (
+    data,
+    needs,
+    modeling,
+    audits,
+    release,
+    service,
+    bento,
+    export,
+    retention,
+    events,
+    bench,
+):
     module.register(app)
 
 

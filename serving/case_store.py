@@ -23,6 +23,7 @@ from core.scoring import CaseScore
 from serving.api_keys import authenticate
 from serving.api_schemas import CaseIn, DecisionIn, OutcomeIn
 from serving.audit_log import Actor, NewEntry, append_entry, append_entry_rows
+from serving.decision_events import decision_event, erasure_event, queue_event
 from serving.note_cipher import NoteCipher
 from serving.outcome_rules import check_outcome, days_to_crisis
 from serving.tables import (
@@ -348,6 +349,10 @@ class CaseStore:
             session.add(row)
             session.flush()
             record.status = "confirmed" if decision.action == "confirm" else "overridden"
+            queue_event(
+                session,
+                decision_event(record=record, row=row, suggested_worker_id=suggested_worker),
+            )
             append_entry(
                 session,
                 actor=actor,
@@ -557,7 +562,8 @@ def erase_locked_case(
 
     What stays is de-identified: ids, tiers, probabilities, model versions, who decided
     what and when, whether a crisis followed, and the audit chain. The audit entry says
-    why (``reason``, one of :data:`ERASURE_REASONS`) and carries ``details`` besides.
+    why (``reason``, one of :data:`ERASURE_REASONS`) and carries ``details`` besides; an
+    ``erasure`` event for the webhooks (:mod:`serving.decision_events`) commits with it.
     ``case`` must be locked (:func:`lock_case`). Returns (scores, decisions) scrubbed.
     """
     if reason not in ERASURE_REASONS:
@@ -586,6 +592,16 @@ def erase_locked_case(
     outcome = session.get(Outcome, case.case_id)
     if outcome is not None:
         outcome.crisis_on = None
+    queue_event(
+        session,
+        erasure_event(
+            case_id=case.case_id,
+            reason=reason,
+            erased_at=case.erased_at,
+            scores=len(score_ids),
+            decisions=len(decisions),
+        ),
+    )
     append_entry(
         session,
         actor=actor,

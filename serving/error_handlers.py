@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from core.errors import DomainError
 from serving.errors import ApiError, status_of
@@ -60,11 +61,14 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": _allowed_methods(request)}
         return JSONResponse(
             status_code=exc.status_code,
             content={"error": str(exc.detail), "field": None},
-            headers=getattr(exc, "headers", None),
+            headers=headers,
         )
 
     async def _database_down(_: Request, exc: Exception) -> JSONResponse:
@@ -77,6 +81,23 @@ def install_error_handlers(app: FastAPI) -> None:
 
     for exc_type in (OperationalError, PoolTimeoutError, DBAPIError):
         app.add_exception_handler(exc_type, _database_down)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of this path takes. Starlette names only the methods of the
+    first route whose path matches, so a path with a GET and a POST route said ``POST``."""
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches(request.scope | {"method": method})[0] is Match.FULL
+            for route in request.app.routes
+        )
+    ]
+    return ", ".join(allowed)
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
 
 
 def jsonable_errors(errors: Any) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from serving.routes import (
     operator_router,
     reviewer_router,
     supervisor_router,
+    webhooks_router,
 )
 from serving.routes._deps import ScoreCases, forbid_unknown_query
 from serving.serving_config import ServingConfig
@@ -49,7 +50,13 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=lambda: _max_body_bytes(app))
     app.add_middleware(RequestLog)
-    for router in (case_system_router, supervisor_router, reviewer_router, operator_router):
+    for router in (
+        case_system_router,
+        supervisor_router,
+        reviewer_router,
+        operator_router,
+        webhooks_router,
+    ):
         app.include_router(router())
     install_web_pages(app)
     return app

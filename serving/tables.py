@@ -1,4 +1,4 @@
-"""SQLAlchemy tables of the service: keys, cases, scores, decisions, audit log.
+"""SQLAlchemy tables of the service: keys, cases, scores, decisions, audit log, events.
 
 Sensitive attributes live in their own table, keyed by case, so that nothing that reads
 cases or scores for the model can pick them up by accident. Note text is stored only as
@@ -34,11 +34,14 @@ __all__ = [
     "Base",
     "Case",
     "Decision",
+    "EventDelivery",
     "IdempotencyRecord",
+    "Outbox",
     "Outcome",
     "ScoreNeed",
     "ScoreRecord",
     "SensitiveAttributes",
+    "Webhook",
 ]
 
 GENESIS_HASH = "0" * 64
@@ -190,3 +193,55 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Webhook(Base):
+    """A case system's endpoint for decision events; its signing secret is encrypted with
+    the note key (:mod:`serving.note_cipher`): the worker needs it back to sign, so a hash
+    would not do, and a stolen database alone does not reveal it."""
+
+    __tablename__ = "webhooks"
+
+    webhook_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_key_id: Mapped[str] = mapped_column(String(32), ForeignKey("api_keys.key_id"), index=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    secret_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class Outbox(Base):
+    """One decision, amendment or erasure to tell subscribers, written in the transaction of
+    the change itself (:mod:`serving.decision_events`); ids, tiers and times, no text."""
+
+    __tablename__ = "event_outbox"
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(24))
+    case_id: Mapped[str] = mapped_column(String(64), index=True)
+    score_id: Mapped[str | None] = mapped_column(String(32))
+    payload: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class EventDelivery(Base):
+    """One event to one webhook: its own attempts and schedule, so one receiver that is
+    down delays nobody else. ``next_attempt_at`` is None once delivered."""
+
+    __tablename__ = "event_deliveries"
+
+    event_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("event_outbox.event_id", ondelete="CASCADE"), primary_key=True
+    )
+    webhook_id: Mapped[str] = mapped_column(
+        String(32),
+        ForeignKey("webhooks.webhook_id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    last_status: Mapped[str | None] = mapped_column(String(40), default=None)

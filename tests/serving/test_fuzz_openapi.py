@@ -24,6 +24,8 @@ ROLE_FOR = {
     "/v1/releases/{version}/report": "ethics_reviewer",
     "/v1/cases/{case_id}": "admin",
     "/v1/cases/{case_id}/outcome": "case_system",
+    "/v1/webhooks": "case_system",
+    "/v1/webhooks/{webhook_id}": "case_system",
 }
 
 
