@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from serving.audit_log import Actor, append_entry
 from serving.case_store import CaseStore, erase_locked_case, lock_case, utc
+from serving.event_pruning import count_prunable_events, prune_settled_events
 from serving.retention_policy import RetentionPolicy
 from serving.tables import Case, Decision, Outcome, ScoreRecord
 
@@ -46,6 +47,7 @@ class RetentionReport:
     decisions_scrubbed: int = 0
     closed_kept: int = 0
     open: int = 0
+    events_pruned: int = 0
     purge: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -147,8 +149,11 @@ def apply_retention(
     )
     with store.read_sessions() as session:
         due, report.closed_kept, report.open = _classify(session, policy, now)
+    events_before = now - timedelta(days=policy.keep_settled_events_days)
     if dry_run:
         report.due = due
+        with store.read_sessions() as session:
+            report.events_pruned = count_prunable_events(session, before=events_before)
         return report
     because = {"policy_version": policy.version, "policy_sha256": policy.sha256}
     for case_id in due:
@@ -164,6 +169,7 @@ def apply_retention(
         report.scores_scrubbed += scores
         report.decisions_scrubbed += decisions
     with store.sessions.begin() as session:
+        report.events_pruned = prune_settled_events(session, before=events_before)
         append_entry(
             session,
             actor=actor,
@@ -174,6 +180,7 @@ def apply_retention(
                 "erased": report.erased,
                 "scores_scrubbed": report.scores_scrubbed,
                 "decisions_scrubbed": report.decisions_scrubbed,
+                "events_pruned": report.events_pruned,
                 "closed_kept": report.closed_kept,
                 "open": report.open,
             },

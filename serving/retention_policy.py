@@ -25,6 +25,7 @@ class RetentionPolicy(BaseModel):
     version: int = Field(ge=1)
     close_without_outcome_after_days: int = Field(ge=1, le=3650)
     keep_after_closed_days: int = Field(ge=0, le=36500)
+    keep_settled_events_days: int = Field(ge=1, le=3650)
     _sha256: str = PrivateAttr(default="")
 
     @model_validator(mode="after")

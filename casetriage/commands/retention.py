@@ -65,6 +65,8 @@ def apply(
             f"{len(report.due)} cases {verb}; {report.closed_kept} closed and kept; "
             f"{report.open} open"
         )
+        pruned = "to prune" if dry_run else "pruned"
+        typer.echo(f"{report.events_pruned} settled decision events {pruned}")
         if not dry_run:
             typer.echo(
                 f"scrubbed {report.scores_scrubbed} scores and "

@@ -480,3 +480,33 @@ def test_a_path_with_two_methods_names_both_in_allow(client, keys):
     response = client.put("/v1/webhooks", headers={"X-API-Key": keys["case_system"]})
     assert response.status_code == 405
     assert set(response.headers["allow"].split(", ")) >= {"GET", "POST"}
+
+
+def test_retention_prunes_settled_events_and_keeps_waiting_ones(store, receiver, subscribed):
+    from datetime import timedelta
+
+    from serving.retention import apply_retention
+    from serving.retention_policy import RetentionPolicy
+
+    delivered = save(store, "c1", tier=2)
+    decide(store, delivered, action="confirm", reason=REASON)
+    assert drain(store, fast_config()).delivered == 1
+    waiting = save(store, "c2", tier=2)
+    decide(store, waiting, action="confirm", reason=REASON)
+    policy = RetentionPolicy.load()
+    later = datetime.now(UTC) + timedelta(days=policy.keep_settled_events_days + 1)
+
+    dry = apply_retention(store, policy, actor=CLI_ACTOR, dry_run=True, now=later)
+    assert dry.events_pruned == 1
+    assert outbox_count(store) == 2
+    soon = apply_retention(store, policy, actor=CLI_ACTOR, now=datetime.now(UTC))
+    assert soon.events_pruned == 0
+
+    report = apply_retention(store, policy, actor=CLI_ACTOR, now=later)
+
+    assert report.events_pruned == 1
+    with store.read_sessions() as session:
+        left = session.execute(select(Outbox.score_id)).scalars().all()
+        assert left == [waiting]
+        assert session.execute(select(func.count()).select_from(EventDelivery)).scalar_one() == 1
+        assert verify_chain(session).ok

@@ -80,8 +80,8 @@ def _erasures(store) -> list[dict]:
 
 def test_the_shipped_policy_loads_and_a_bad_one_names_the_field(tmp_path):
     policy = RetentionPolicy.load()
-    assert (policy.version, policy.close_without_outcome_after_days) == (1, 180)
-    assert policy.keep_after_closed_days == 365
+    assert (policy.version, policy.close_without_outcome_after_days) == (2, 180)
+    assert (policy.keep_after_closed_days, policy.keep_settled_events_days) == (365, 30)
     assert len(policy.sha256) == 64
     typo = tmp_path / "typo.yaml"
     typo.write_text("version: 1\nclose_without_outcome_after_days: 180\nkeep_days: 10\n")
@@ -90,6 +90,7 @@ def test_the_shipped_policy_loads_and_a_bad_one_names_the_field(tmp_path):
     too_short = tmp_path / "short.yaml"
     too_short.write_text(
         "version: 2\nclose_without_outcome_after_days: 30\nkeep_after_closed_days: 30\n"
+        "keep_settled_events_days: 30\n"
     )
     with pytest.raises(ConfigError, match=r"keep_after_closed_days: .*outcome window"):
         RetentionPolicy.load(too_short)
@@ -129,7 +130,7 @@ def test_only_closed_cases_past_their_keeping_are_erased_and_only_once(store):
             "reason": "retention",
             "scores": 1,
             "decisions": 1,
-            "policy_version": 1,
+            "policy_version": 2,
             "policy_sha256": policy.sha256,
         }
         for case_id in ("closed_by_outcome", "closed_by_time")
