@@ -8,7 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.config import load_config
 
-__all__ = ["ServingConfig"]
+__all__ = ["THIS_MACHINE", "ServingConfig"]
+
+THIS_MACHINE = ("localhost", "127.0.0.1", "::1")
 
 
 class ServingConfig(BaseModel):
@@ -20,6 +22,10 @@ class ServingConfig(BaseModel):
     queue_page_max: int = Field(default=200, ge=1)
     connect_timeout_s: float = Field(default=3.0, gt=0)
     statement_timeout_s: float = Field(default=5.0, gt=0)
+    webhook_hosts: tuple[str, ...] = Field(
+        default=THIS_MACHINE,
+        description="hosts a webhook may point at; shell patterns such as *.agency.example",
+    )
 
     @classmethod
     def load(cls, path: Path | None = None) -> ServingConfig:

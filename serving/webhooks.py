@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from core.errors import NotFoundError
+from core.errors import InvalidRequestError, NotFoundError
 from serving.audit_log import Actor, append_entry
+from serving.serving_config import THIS_MACHINE
 from serving.tables import EventDelivery, Webhook
 
 if TYPE_CHECKING:
     from serving.case_store import CaseStore
 
-__all__ = ["list_webhooks", "register_webhook", "remove_webhook"]
+__all__ = ["host_allowed", "list_webhooks", "register_webhook", "remove_webhook"]
 
 SECRET_PREFIX = "whsec_"
 
@@ -34,11 +37,27 @@ def _where(url: str) -> dict[str, str]:
     return {"scheme": parts.scheme.lower(), "host": parts.hostname or ""}
 
 
-def register_webhook(store: CaseStore, *, actor: Actor, url: str) -> tuple[Webhook, str]:
+def host_allowed(url: str, patterns: Iterable[str]) -> bool:
+    """Whether ``url``'s host matches one of the operator's ``patterns`` (shell style)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return any(fnmatchcase(host, pattern.lower()) for pattern in patterns)
+
+
+def register_webhook(
+    store: CaseStore, *, actor: Actor, url: str, allowed_hosts: Iterable[str] = THIS_MACHINE
+) -> tuple[Webhook, str]:
     """Store a webhook owned by ``actor``'s key; returns it and its secret (shown once).
 
-    ``url`` must already be checked (:class:`serving.webhook_schemas.WebhookIn`).
+    ``url`` must already be well formed (:class:`serving.webhook_schemas.WebhookIn`); its
+    host must match ``allowed_hosts`` (``webhook_hosts`` of ``core/config/serving.yaml``),
+    else :class:`~core.errors.InvalidRequestError` naming ``url``.
     """
+    if not host_allowed(url, allowed_hosts):
+        raise InvalidRequestError(
+            "url: the host is not one the operator allows for webhooks "
+            "(webhook_hosts in the serving config)",
+            field="url",
+        )
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     webhook = Webhook(
         webhook_id=uuid.uuid4().hex,

@@ -48,9 +48,14 @@ def webhooks_router() -> APIRouter:
         Every decision, amendment and erasure from now on is POSTed there as JSON, signed
         with ``X-Casetriage-Signature: sha256=<hex HMAC-SHA256 of the body>``.
         """
-        store = runtime_of(request).store
+        runtime = runtime_of(request)
         webhook, secret = await run_in_threadpool(
-            lambda: register_webhook(store, actor=actor, url=body.url)
+            lambda: register_webhook(
+                runtime.store,
+                actor=actor,
+                url=body.url,
+                allowed_hosts=runtime.config.webhook_hosts,
+            )
         )
         return WebhookCreated(**_out(webhook).model_dump(), secret=secret)
 

@@ -83,7 +83,7 @@ def runtime(store, scored_inputs, triage_model, worker_ids, champion_env):
 
     from governance import ReleaseCatalog
     from serving.http_api import ServingRuntime
-    from serving.serving_config import ServingConfig
+    from serving.serving_config import THIS_MACHINE, ServingConfig
 
     async def score_cases(cases):
         scored_inputs.append(cases)
@@ -96,7 +96,7 @@ def runtime(store, scored_inputs, triage_model, worker_ids, champion_env):
             tracking_uri=champion_env["MLFLOW_TRACKING_URI"],
             model_name=champion_env["CASETRIAGE_MODEL_NAME"],
         ),
-        config=ServingConfig(max_body_bytes=64_000),
+        config=ServingConfig(max_body_bytes=64_000, webhook_hosts=(*THIS_MACHINE, "*.example")),
         worker_ids=worker_ids,
     )
 

@@ -28,7 +28,7 @@ from serving.audit_log import CLI_ACTOR, Actor, verify_chain
 from serving.case_store import erase_locked_case, lock_case
 from serving.event_delivery import claim_due, drain, pending_deliveries
 from serving.event_delivery_config import EventDeliveryConfig
-from serving.tables import AuditEntry, EventDelivery, Outbox
+from serving.tables import AuditEntry, EventDelivery, Outbox, Webhook
 from serving.webhooks import register_webhook, remove_webhook
 
 from .conftest import sqlite_url
@@ -465,6 +465,22 @@ def test_a_webhook_url_that_is_not_http_is_a_422_naming_url(client, keys, url):
     )
     assert response.status_code == 422, response.text
     assert response.json()["field"] == "url"
+
+
+@pytest.mark.parametrize(
+    "url", ["http://10.0.0.5/hooks", "http://169.254.169.254/latest", "https://cms.example.org/"]
+)
+def test_a_webhook_on_a_host_the_operator_does_not_allow_is_a_422_naming_url(
+    client, keys, store, url
+):
+    response = client.post(
+        "/v1/webhooks", json={"url": url}, headers={"X-API-Key": keys["case_system"]}
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "url"
+    assert "webhook_hosts" in response.json()["error"]
+    with store.read_sessions() as session:
+        assert session.execute(select(func.count()).select_from(Webhook)).scalar_one() == 0
 
 
 def test_only_case_systems_manage_webhooks(client, keys):
