@@ -15,6 +15,7 @@ from casetriage.commands import (
     data,
     export,
     modeling,
+    monitor,
     needs,
     release,
     retention,
@@ -31,7 +32,19 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (data, needs, modeling, audits, release, service, bento, export, retention, bench):
+for module in (
+    data,
+    needs,
+    modeling,
+    audits,
+    release,
+    service,
+    bento,
+    export,
+    retention,
+    monitor,
+    bench,
+):
     module.register(app)
 
 
