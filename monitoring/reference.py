@@ -37,6 +37,7 @@ __all__ = [
     "load_reference",
     "log_reference",
     "quantile_edges",
+    "reference_from_counts",
 ]
 
 REFERENCE_ARTIFACT = "monitoring/reference.json"
@@ -168,7 +169,37 @@ def build_reference(
     holdout_scores : sequence of CaseScore
         The held-out cases as the release gate scored them.
     """
-    if train.empty or not holdout_scores:
+    need_counts = dict.fromkeys(NEEDS, 0)
+    for score in holdout_scores:
+        for need in score.active_needs():
+            need_counts[need] += 1
+    return reference_from_counts(
+        train,
+        need_counts=need_counts,
+        probabilities=np.array([float(s.risk.probability) for s in holdout_scores]),
+        tiers=np.array([s.tier.tier for s in holdout_scores], dtype=int),
+        possible_safety=sum(bool(s.tier.possible_safety_needs) for s in holdout_scores),
+        model_version=model_version,
+        numeric_bins=numeric_bins,
+        score_bins=score_bins,
+        source=source,
+    )
+
+
+def reference_from_counts(
+    train: pd.DataFrame,
+    *,
+    need_counts: dict[str, int],
+    probabilities: np.ndarray,
+    tiers: np.ndarray,
+    possible_safety: int,
+    model_version: str | None,
+    numeric_bins: int = 10,
+    score_bins: int = 10,
+    source: str = "",
+) -> TrainingReference:
+    """:func:`build_reference` from the holdout's counts and arrays (one entry per case)."""
+    if train.empty or len(probabilities) == 0:
         raise ValueError("monitoring reference: needs training cases and scored holdout cases")
     missing = [c for c in (*CASE_NUMERIC_FIELDS, *CASE_CATEGORICAL_FIELDS) if c not in train]
     if missing:
@@ -178,29 +209,25 @@ def build_reference(
     for name in CASE_CATEGORICAL_FIELDS:
         counted = train[name].astype(str).value_counts()
         categorical[name] = {c: int(counted.get(c, 0)) for c in CATEGORIES[name]}
-    need_counts = dict.fromkeys(NEEDS, 0)
-    tiers: dict[int, int] = {}
-    possible = 0
-    for score in holdout_scores:
-        for need in score.active_needs():
-            need_counts[need] += 1
-        tiers[score.tier.tier] = tiers.get(score.tier.tier, 0) + 1
-        possible += bool(score.tier.possible_safety_needs)
-    probabilities = np.sort([float(s.risk.probability) for s in holdout_scores])
+    probabilities = np.sort(np.asarray(probabilities, dtype=float))
+    tier_values, tier_counts = np.unique(np.asarray(tiers, dtype=int), return_counts=True)
     return TrainingReference(
         model_version=None if model_version is None else str(model_version),
         numeric=numeric,
         categorical=categorical,
-        needs={"n": len(holdout_scores), "counts": need_counts},
+        needs={
+            "n": len(probabilities),
+            "counts": {need: int(need_counts.get(need, 0)) for need in NEEDS},
+        },
         scores={
-            "n": len(holdout_scores),
+            "n": len(probabilities),
             "probabilities": [round(float(p), 6) for p in probabilities],
             "edges": quantile_edges(probabilities, None, score_bins),
-            "tiers": dict(sorted(tiers.items())),
-            "possible_safety": possible,
+            "tiers": {int(t): int(c) for t, c in zip(tier_values, tier_counts, strict=True)},
+            "possible_safety": int(possible_safety),
         },
         n_training_cases=len(train),
-        n_holdout_cases=len(holdout_scores),
+        n_holdout_cases=len(probabilities),
         source=source,
     )
 

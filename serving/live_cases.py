@@ -4,13 +4,15 @@ One query per table, each restricted in SQL to the version's scores (and window)
 in chunks of rows rather than ORM objects, in one read transaction so every frame shows
 the same state of the database. Sensitive attributes come back as a frame of their own
 (:class:`monitoring.LiveCaseload` joins them only for per-group figures and the fairness
-audit); nothing here reads note text.
+audit); nothing here reads note text. Case and score ids become integer codes local to
+the read: joins on them are fast, and the frames hold no id a person could be found by.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,9 +31,27 @@ FIELDS = (*CASE_NUMERIC_FIELDS, *CASE_CATEGORICAL_FIELDS)
 
 
 def _frame(session: Session, statement: Select, columns: list[str], chunk_rows: int):
-    result = session.execute(statement.execution_options(yield_per=chunk_rows))
-    parts = [pd.DataFrame.from_records(part, columns=columns) for part in result.partitions()]
+    """The rows of ``statement`` as a frame, fetched ``chunk_rows`` at a time as the
+    driver's plain tuples: SQLAlchemy's per-row processing (datetimes, JSON) cost more
+    than the query, so values come as the driver gives them and are converted per column.
+    """
+    result = session.connection().execute(
+        statement.execution_options(stream_results=True, yield_per=chunk_rows)
+    )
+    cursor = result.cursor
+    parts = []
+    try:
+        while rows := cursor.fetchmany(chunk_rows):
+            parts.append(pd.DataFrame.from_records(rows, columns=columns, coerce_float=False))
+    finally:
+        result.close()
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def _codes(index: pd.Index, values: pd.Series) -> np.ndarray:
+    """Positions of ``values`` in the unique ``index``, those not in it left out."""
+    codes = index.get_indexer(values)
+    return codes[codes >= 0]
 
 
 def _utc(values: pd.Series) -> pd.Series:
@@ -85,10 +105,17 @@ def read_live_cases(
         )
         cases = _frame(
             session,
-            select(Case.case_id, Case.created_at, Case.fields).where(
-                Case.case_id.in_(version_cases), Case.erased_at.is_(None)
+            select(
+                Case.case_id,
+                Case.created_at,
+                *(Case.fields[name].as_float() for name in CASE_NUMERIC_FIELDS),
+                *(Case.fields[name].as_string() for name in CASE_CATEGORICAL_FIELDS),
+            ).where(
+                Case.case_id.in_(version_cases),
+                Case.erased_at.is_(None),
+                Case.fields.is_not(None),
             ),
-            ["case_id", "case_created_at", "fields"],
+            ["case_id", "case_created_at", *FIELDS],
             chunk_rows,
         )
         needs = _frame(
@@ -101,13 +128,16 @@ def read_live_cases(
         )
         flagged = _frame(
             session,
-            select(ScoreRecord.score_id, ScoreRecord.result).where(
+            select(
+                ScoreRecord.score_id,
+                ScoreRecord.result[("tier", "possible_safety_needs")].as_string(),
+            ).where(
                 ScoreRecord.score_id.in_(version_scores),
                 ScoreRecord.score_id.in_(
                     select(ScoreNeed.score_id).where(ScoreNeed.need.in_(sorted(SAFETY_NEEDS)))
                 ),
             ),
-            ["score_id", "result"],
+            ["score_id", "possible"],
             chunk_rows,
         )
         decisions = _frame(
@@ -162,41 +192,55 @@ def _assemble(
     source: str,
 ) -> LiveCaseload:
     counts = {"scores_read": len(scores)}
-    cases = cases[cases["fields"].notna()]
-    scores = scores[scores["case_id"].isin(cases["case_id"])]
-    scores = scores.assign(created_at=_utc(scores["created_at"]))
-    scores = scores.sort_values(["case_id", "created_at", "score_id"]).drop_duplicates(
-        "case_id", keep="last"
+    case_index = pd.Index(cases["case_id"])
+    scores = scores.assign(
+        case_id=case_index.get_indexer(scores["case_id"]), created_at=_utc(scores["created_at"])
     )
-    possible = {
-        score_id
-        for score_id, result in zip(flagged["score_id"], flagged["result"], strict=True)
-        if result and (result.get("tier") or {}).get("possible_safety_needs")
-    }
-    scores = scores.assign(possible_safety=scores["score_id"].isin(possible)).reset_index(drop=True)
-    fields = pd.DataFrame.from_records(
-        [{name: f.get(name) for name in FIELDS} for f in cases["fields"]]
-    ).assign(case_id=cases["case_id"].to_numpy())
-    kept = set(scores["score_id"])
+    scores = scores[scores["case_id"] >= 0]
+    if scores["case_id"].duplicated().any():
+        scores = scores.sort_values(["case_id", "created_at", "score_id"]).drop_duplicates(
+            "case_id", keep="last"
+        )
+    score_index = pd.Index(scores["score_id"])
+    # the JSON text of tier.possible_safety_needs: "[]" when the safety net added nothing
+    possible = flagged.loc[flagged["possible"].notna() & (flagged["possible"] != "[]"), "score_id"]
+    flags = np.zeros(len(scores), dtype=bool)
+    flags[_codes(score_index, possible)] = True
+    scores = scores.assign(score_id=np.arange(len(scores)), possible_safety=flags).reset_index(
+        drop=True
+    )
+    fields = (
+        cases[list(FIELDS)]
+        .astype(dict.fromkeys(CASE_NUMERIC_FIELDS, "float64"))
+        .assign(case_id=np.arange(len(cases)))
+    )
+    decisions = decisions.assign(score_id=score_index.get_indexer(decisions["score_id"]))
     decisions = (
-        decisions[decisions["score_id"].isin(kept)]
+        decisions[decisions["score_id"] >= 0]
         .sort_values("decision_id")
         .drop_duplicates("score_id", keep="last")[["score_id", "action", "final_tier"]]
     )
-    created = dict(zip(cases["case_id"], _utc(cases["case_created_at"]), strict=True))
+    needs = needs.assign(score_id=score_index.get_indexer(needs["score_id"]))
+    needs = needs[needs["score_id"] >= 0]
+    outcomes = outcomes.assign(case_id=case_index.get_indexer(outcomes["case_id"]))
+    outcomes = outcomes[outcomes["case_id"] >= 0]
+    created = np.asarray(_utc(cases["case_created_at"]).dt.to_pydatetime())
+    crisis_days = pd.to_datetime(outcomes["crisis_on"]).dt.date
     labels = [
         crisis_within(
             LABEL_WINDOW_DAYS,
             crisis=bool(crisis),
             crisis_on=crisis_on if pd.notna(crisis_on) else None,
             window_days=int(window),
-            case_created_at=created[case_id].to_pydatetime(),
+            case_created_at=created[case],
         )
-        if case_id in created
-        else None
-        for case_id, crisis, crisis_on, window in outcomes[
-            ["case_id", "crisis", "crisis_on", "window_days"]
-        ].itertuples(index=False)
+        for case, crisis, crisis_on, window in zip(
+            outcomes["case_id"],
+            outcomes["crisis"],
+            crisis_days,
+            outcomes["window_days"],
+            strict=True,
+        )
     ]
     outcomes = outcomes.assign(**{LABEL: labels})
     told = outcomes[LABEL].notna()
@@ -207,11 +251,13 @@ def _assemble(
         "outcomes_cannot_tell_90_days": int((~told).sum()),
     }
     outcomes = outcomes.loc[told, ["case_id", LABEL]].astype({LABEL: "int64"})
+    sensitive = sensitive.assign(case_id=case_index.get_indexer(sensitive["case_id"]))
+    sensitive = sensitive[sensitive["case_id"] >= 0]
     return LiveCaseload(
         model_version=model_version,
         scores=scores,
         fields=fields,
-        needs=needs[needs["score_id"].isin(kept)].reset_index(drop=True),
+        needs=needs.reset_index(drop=True),
         decisions=decisions.reset_index(drop=True),
         outcomes=outcomes.reset_index(drop=True),
         sensitive=sensitive.reset_index(drop=True),

@@ -11,7 +11,7 @@ import typer
 
 __all__ = ["bench", "register"]
 
-BENCHMARKS: tuple[str, ...] = ("synth", "needs", "models", "audits", "serving", "scale")
+BENCHMARKS: tuple[str, ...] = ("synth", "needs", "models", "audits", "serving", "scale", "monitoring")
 
 
 def bench(
