@@ -30,16 +30,17 @@ from core.schemas import (
     SENSITIVE_ATTRIBUTES,
 )
 
-__all__ = ["draw_rows", "insert_rows", "run"]
+__all__ = ["draw_rows", "insert_rows", "reference_of", "run"]
 
 TARGET_S = 30.0
 VERSION = "1"
 _SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
-def draw_rows(n: int, seed: int) -> dict[str, object]:
+def draw_rows(n: int, seed: int, *, shift=None) -> dict[str, object]:
     """``n`` cases from the generator's causal model: fields, sensitive attributes, active
-    needs, a calibrated score (the true probability), a tier and the recorded label."""
+    needs, a calibrated score (the true probability), a tier and the recorded label;
+    ``shift`` (a ``casetriage.synth.PopulationShift``) moves the population."""
     from casetriage.synth import UnfairnessSwitches, load_config
     from casetriage.synth._needs import sample_active_needs, sample_referral_source
     from casetriage.synth._outcome import true_crisis_probability
@@ -48,7 +49,7 @@ def draw_rows(n: int, seed: int) -> dict[str, object]:
 
     config = load_config()
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
-    population = sample_population(rngs[0], n, config, UnfairnessSwitches())
+    population = sample_population(rngs[0], n, config, UnfairnessSwitches(), shift)
     active = sample_active_needs(rngs[1], population, config)
     population["referral_source"] = sample_referral_source(rngs[2], active)
     probability = np.round(true_crisis_probability(population, active, config), 6)
@@ -149,10 +150,10 @@ def insert_rows(database_url: str, rows: dict[str, object], *, version: str = VE
         engine.dispose()
 
 
-def _reference(n: int, seed: int):
+def reference_of(rows: dict[str, object]):
+    """A monitoring reference of drawn rows (fields, needs and scores from the same draw)."""
     from monitoring.reference import reference_from_counts
 
-    rows = draw_rows(n, seed)
     active = rows["active"]
     return reference_from_counts(
         rows["population"],
@@ -181,7 +182,7 @@ def run(*, quick: bool) -> list[Figure]:
         started = time.perf_counter()
         insert_rows(url, draw_rows(n, seed=5))
         setup_s = time.perf_counter() - started
-        reference = _reference(20_000, seed=6)
+        reference = reference_of(draw_rows(20_000, seed=6))
         engine = make_engine(url)
         with threadpool_limits(limits=1):
             started = time.perf_counter()

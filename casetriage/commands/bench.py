@@ -11,7 +11,15 @@ import typer
 
 __all__ = ["bench", "register"]
 
-BENCHMARKS: tuple[str, ...] = ("synth", "needs", "models", "audits", "serving", "scale", "monitoring")
+BENCHMARKS: tuple[str, ...] = (
+    "synth",
+    "needs",
+    "models",
+    "audits",
+    "serving",
+    "scale",
+    "monitoring",
+)
 
 
 def bench(
