@@ -8,6 +8,11 @@ reading the version's cases (``serving.live_cases``) plus computing the whole re
 fairness audit included (``monitoring.build_report``), on one thread.
 
 Target: at most 30 s for 1,000,000 scores with outcomes.
+
+Then the false alarm rate: over 20 seeds, an unchanged caseload (a fresh draw of the
+same process, scored by its calibrated true probability, outcomes drawn from it) must
+raise an alert (``fail`` or ``drift``) in at most 1 of 20 runs; the same seeds with a
+shifted population (poorer, more often in shelters) must raise it in every run.
 """
 
 from __future__ import annotations
@@ -166,6 +171,83 @@ def reference_of(rows: dict[str, object]):
     )
 
 
+def caseload_of(rows: dict[str, object], *, version: str = VERSION):
+    """The drawn rows as a live caseload (every case decided, confirmed, with its outcome)."""
+    from monitoring import LABEL, LiveCaseload
+
+    population: pd.DataFrame = rows["population"]
+    n = len(population)
+    codes = np.arange(n)
+    matrix = rows["active"][list(NEEDS)].to_numpy()
+    score_codes, need_codes = np.nonzero(matrix)
+    return LiveCaseload(
+        model_version=version,
+        scores=pd.DataFrame(
+            {
+                "score_id": codes,
+                "case_id": codes,
+                "tier": rows["tier"],
+                "probability": rows["probability"],
+                "created_at": pd.Timestamp.now(tz="UTC"),
+                "possible_safety": rows["possible"],
+            }
+        ),
+        fields=population[[*CASE_NUMERIC_FIELDS, *CASE_CATEGORICAL_FIELDS]].assign(case_id=codes),
+        needs=pd.DataFrame({"score_id": score_codes, "need": np.array(NEEDS)[need_codes]}),
+        decisions=pd.DataFrame(
+            {"score_id": codes, "action": "confirm", "final_tier": rows["tier"]}
+        ),
+        outcomes=pd.DataFrame({"case_id": codes, LABEL: rows["label"]}),
+        sensitive=population[list(SENSITIVE_ATTRIBUTES)].astype(str).assign(case_id=codes),
+        source="benchmark draw",
+    )
+
+
+def _alarm_rates(quick: bool) -> list[Figure]:
+    from bias_audits import AuditPolicy
+    from casetriage.synth import PopulationShift
+    from models import PriorityPolicy
+    from monitoring import build_report, load_monitoring_policy
+
+    seeds = range(100, 110 if quick else 120)
+    n_cases = 3_000 if quick else 5_000
+    reference = reference_of(draw_rows(8_000, seed=7))
+    settings = {
+        "policy": load_monitoring_policy(),
+        "audit_policy": AuditPolicy.load(),
+        "threshold": PriorityPolicy.load().thresholds[2],
+    }
+    shift = PopulationShift(income=-0.8, housing=1.5)
+    alarms, detections, reasons = 0, 0, []
+    for seed in seeds:
+        unchanged = build_report(caseload_of(draw_rows(n_cases, seed)), reference, **settings)
+        alarms += unchanged.alert
+        if unchanged.alert:
+            reasons.append(f"seed {seed}: {unchanged.reasons[0][:120]}")
+        shifted = build_report(
+            caseload_of(draw_rows(n_cases, seed, shift=shift)), reference, **settings
+        )
+        detections += shifted.alert
+    runs = len(seeds)
+    return [
+        Figure(
+            name=f"monitor false alarms: unchanged caseload, {runs} seeds x {n_cases:,} cases",
+            value=alarms / runs,
+            unit="share of runs alerting",
+            target="<= 0.05",
+            passed=alarms / runs <= 0.05,
+            detail="; ".join(reasons)[:240],
+        ),
+        Figure(
+            name=f"monitor detection: income -0.8 SD, housing +1.5 log-odds, {runs} seeds",
+            value=detections / runs,
+            unit="share of runs alerting",
+            target="1.0",
+            passed=detections == runs,
+        ),
+    ]
+
+
 def run(*, quick: bool) -> list[Figure]:
     """Time one monitoring run over 1,000,000 (quick: 100,000) stored scores."""
     from threadpoolctl import threadpool_limits
@@ -176,6 +258,7 @@ def run(*, quick: bool) -> list[Figure]:
     from serving.database import make_engine, make_session_factory
     from serving.live_cases import read_live_cases
 
+    figures = _alarm_rates(quick)
     n = 100_000 if quick else 1_000_000
     with tempfile.TemporaryDirectory(prefix="casetriage-bench-monitor-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'live.db'}"
@@ -200,6 +283,7 @@ def run(*, quick: bool) -> list[Figure]:
             total_s = time.perf_counter() - started
         engine.dispose()
     return [
+        *figures,
         Figure(
             name=f"monitor {n:,} stored scores with outcomes (read + report), one thread",
             value=total_s,
