@@ -34,10 +34,13 @@ def _frame(session: Session, statement: Select, columns: list[str], chunk_rows: 
     """The rows of ``statement`` as a frame, fetched ``chunk_rows`` at a time as the
     driver's plain tuples: SQLAlchemy's per-row processing (datetimes, JSON) cost more
     than the query, so values come as the driver gives them and are converted per column.
+
+    The driver's cursor is read directly, without SQLAlchemy's streaming options (their
+    row buffer would hold rows the cursor no longer has). SQLite's cursor steps through
+    the result as it is fetched; psycopg's holds the result in libpq's memory and hands it
+    over a chunk at a time, so at most one chunk exists as Python objects.
     """
-    result = session.connection().execute(
-        statement.execution_options(stream_results=True, yield_per=chunk_rows)
-    )
+    result = session.connection().execute(statement)
     cursor = result.cursor
     parts = []
     try:
