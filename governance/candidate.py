@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -21,6 +21,9 @@ from core.schemas import MODEL_INPUT_FIELDS, SENSITIVE_ATTRIBUTES
 from core.settings import get_settings
 from governance.errors import ReleaseError
 from governance.sink import AuditSink
+
+if TYPE_CHECKING:
+    from monitoring import TrainingReference
 
 __all__ = ["ReleaseOutcome", "release_candidate"]
 
@@ -48,7 +51,9 @@ class ReleaseOutcome:
     holdout_cases: int
 
 
-def _holdout_frame(data_dir: Path, pipeline, version: str) -> tuple[pd.DataFrame, str, Any]:
+def _holdout_frame(
+    data_dir: Path, pipeline, version: str
+) -> tuple[pd.DataFrame, str, TrainingReference]:
     """Score the held-out cases with the candidate; returns the audit table, the data hash
     and the monitoring reference (training fields, holdout needs and scores)."""
     from models import (
@@ -75,14 +80,17 @@ def _holdout_frame(data_dir: Path, pipeline, version: str) -> tuple[pd.DataFrame
     table[SCORE_COLUMN] = [result.risk.probability for result in scored]
     table["suggested_tier"] = [result.tier.tier for result in scored]
     drift = load_monitoring_policy().drift
-    reference = build_reference(
-        train,
-        scored,
-        model_version=version,
-        numeric_bins=drift.numeric_bins,
-        score_bins=drift.score_bins,
-        source=f"{data_dir / 'cases.csv'} (training split; needs and scores on the holdout)",
-    )
+    try:
+        reference = build_reference(
+            train,
+            scored,
+            model_version=version,
+            numeric_bins=drift.numeric_bins,
+            score_bins=drift.score_bins,
+            source=f"{data_dir / 'cases.csv'} (training split; needs and scores on the holdout)",
+        )
+    except ValueError as error:
+        raise ReleaseError(f"{data_dir}: {error}") from None
     return table, dataset_hash(cases), reference
 
 

@@ -101,7 +101,10 @@ def run_monitoring(
 
     policy = load_monitoring_policy(policy_path)
     version, reference = _resolve(model_version)
-    engine = make_engine(database_url)
+    try:
+        engine = make_engine(database_url)
+    except ValueError as error:
+        raise MonitoringError(f"--database-url: {error}") from None
     try:
         missing = sorted(set(_TABLES) - set(inspect(engine).get_table_names()))
         if missing:

@@ -132,3 +132,9 @@ def test_the_champion_carries_its_reference(monitor_env):
     assert reference.n_holdout_cases > 100
     assert reference.n_training_cases > reference.n_holdout_cases
     assert sum(reference.scores["tiers"].values()) == reference.n_holdout_cases
+
+
+def test_monitor_names_an_unsupported_database_url(monitor_env):
+    result = CliRunner().invoke(app, ["monitor", "--database-url", "mysql://host/db"])
+    assert result.exit_code == 2
+    assert "--database-url" in result.output
