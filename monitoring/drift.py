@@ -24,6 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from core.schemas import CASE_CATEGORICAL_FIELDS, CASE_NUMERIC_FIELDS, NEEDS
+from monitoring._json import json_safe
 from monitoring.policy import DriftPolicy
 from monitoring.reference import TrainingReference
 
@@ -64,15 +65,7 @@ class DriftFigure:
     live: dict[str, float]
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: _clean(v) for k, v in asdict(self).items()}
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    return value
+        return json_safe(asdict(self))
 
 
 def binned_shares(values: np.ndarray, edges: Sequence[float]) -> np.ndarray:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from monitoring._json import json_safe
 from monitoring.caseload import LiveCaseload
 from monitoring.drift import DriftFigure, drift_figures
 from monitoring.live_figures import (
@@ -87,7 +88,7 @@ class MonitoringReport:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return _clean(
+        return json_safe(
             {
                 "kind": "monitoring",
                 "verdict": self.verdict,
@@ -107,19 +108,6 @@ class MonitoringReport:
                 "fairness": None if self.fairness is None else self.fairness.to_dict(),
             }
         )
-
-
-def _clean(value: Any) -> Any:
-    """JSON-safe: NaN and infinities become None."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, str):
-        return _clean(value.item())
-    return value
 
 
 def _verdict(drift: list[DriftFigure], fairness: Any, calibration: dict) -> tuple[str, list[str]]:
