@@ -16,6 +16,7 @@ from casetriage.commands import (
     events,
     export,
     modeling,
+    monitor,
     needs,
     release,
     retention,
@@ -43,6 +44,7 @@ for module in (
     export,
     retention,
     events,
+    monitor,
     bench,
 ):
     module.register(app)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -21,6 +21,9 @@ from core.schemas import MODEL_INPUT_FIELDS, SENSITIVE_ATTRIBUTES
 from core.settings import get_settings
 from governance.errors import ReleaseError
 from governance.sink import AuditSink
+
+if TYPE_CHECKING:
+    from monitoring import TrainingReference
 
 __all__ = ["ReleaseOutcome", "release_candidate"]
 
@@ -48,8 +51,11 @@ class ReleaseOutcome:
     holdout_cases: int
 
 
-def _holdout_frame(data_dir: Path, pipeline, version: str) -> tuple[pd.DataFrame, str]:
-    """Score the held-out cases with the candidate; returns the audit table and data hash."""
+def _holdout_frame(
+    data_dir: Path, pipeline, version: str
+) -> tuple[pd.DataFrame, str, TrainingReference]:
+    """Score the held-out cases with the candidate; returns the audit table, the data hash
+    and the monitoring reference (training fields, holdout needs and scores)."""
     from models import (
         PriorityPolicy,
         TriageModel,
@@ -58,12 +64,13 @@ def _holdout_frame(data_dir: Path, pipeline, version: str) -> tuple[pd.DataFrame
         read_cases,
         split_holdout,
     )
+    from monitoring import build_reference, load_monitoring_policy
 
     cases = read_cases(data_dir)
     missing = [c for c in (LABEL_COLUMN, *SENSITIVE_ATTRIBUTES) if c not in cases.columns]
     if missing:
         raise ReleaseError(f"{data_dir}: the cases lack column(s) {', '.join(missing)}")
-    _, holdout = split_holdout(cases, load_model_config())
+    train, holdout = split_holdout(cases, load_model_config())
     if holdout.empty:
         raise ReleaseError(f"{data_dir}: no held-out cases to audit on")
     triage = TriageModel(pipeline=pipeline, version=version, policy=PriorityPolicy.load())
@@ -72,7 +79,19 @@ def _holdout_frame(data_dir: Path, pipeline, version: str) -> tuple[pd.DataFrame
     table = holdout[["case_id", LABEL_COLUMN, *SENSITIVE_ATTRIBUTES]].reset_index(drop=True)
     table[SCORE_COLUMN] = [result.risk.probability for result in scored]
     table["suggested_tier"] = [result.tier.tier for result in scored]
-    return table, dataset_hash(cases)
+    drift = load_monitoring_policy().drift
+    try:
+        reference = build_reference(
+            train,
+            scored,
+            model_version=version,
+            numeric_bins=drift.numeric_bins,
+            score_bins=drift.score_bins,
+            source=f"{data_dir / 'cases.csv'} (training split; needs and scores on the holdout)",
+        )
+    except ValueError as error:
+        raise ReleaseError(f"{data_dir}: {error}") from None
+    return table, dataset_hash(cases), reference
 
 
 def release_candidate(
@@ -97,6 +116,7 @@ def release_candidate(
     """
     from bias_audits import AuditPolicy, audit_table, write_model_card, write_reports
     from models import PriorityPolicy, registry
+    from monitoring import log_reference
 
     data_dir = Path(data_dir)
     try:
@@ -104,7 +124,7 @@ def release_candidate(
     except LookupError as error:
         raise ReleaseError(f"{error}; train one first with `casetriage train DATA_DIR`") from None
     pipeline, version = registry.load_pipeline(version)
-    table, data_hash = _holdout_frame(data_dir, pipeline, version)
+    table, data_hash, reference = _holdout_frame(data_dir, pipeline, version)
 
     policy = AuditPolicy.load(policy_path) if policy_path else AuditPolicy.load()
     threshold = PriorityPolicy.load().thresholds[2]
@@ -130,6 +150,7 @@ def release_candidate(
         result, out, model_name=get_settings().model_name, version=version, metrics=metrics
     )
     registry.store_client().log_artifacts(run_id, str(out), artifact_path="audit")
+    reference_uri = log_reference(run_id, reference)
 
     tags = {
         "audit_verdict": result.verdict,
@@ -137,6 +158,7 @@ def release_candidate(
         "audit_report_uri": f"runs:/{run_id}/audit",
         "audit_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "audit_holdout_cases": str(len(table)),
+        "monitoring_reference_uri": reference_uri,
     }
     registry.set_version_tags(version, tags)
     promoted = result.verdict == "pass"

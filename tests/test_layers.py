@@ -9,7 +9,16 @@ from pathlib import Path
 import grimp
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("core", "features", "models", "bias_audits", "governance", "serving", "casetriage")
+PACKAGES = (
+    "core",
+    "features",
+    "models",
+    "bias_audits",
+    "monitoring",
+    "governance",
+    "serving",
+    "casetriage",
+)
 
 
 def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:

@@ -19,6 +19,7 @@ BENCHMARKS: tuple[str, ...] = (
     "serving",
     "scale",
     "events",
+    "monitoring",
 )
 
 

@@ -58,6 +58,14 @@ def synth(
     config: Annotated[
         Path | None, typer.Option("--config", help="generator parameters (YAML)")
     ] = None,
+    shift: Annotated[
+        str,
+        typer.Option(
+            "--shift",
+            help="population shift after a release, KEY=NUMBER[,...] with KEY adversity, "
+            "income (SD units), housing (log-odds of shelter/unhoused) or age (years)",
+        ),
+    ] = "",
 ) -> None:
     """Generate a synthetic caseload: cases.csv, notes.jsonl, workers.csv, manifest.json.
 
@@ -77,6 +85,7 @@ def synth(
         load_config,
         parse_group,
         parse_proxy,
+        parse_shift,
         parse_underrepresent,
         write_caseload,
     )
@@ -105,6 +114,10 @@ def synth(
         underrepresent=fractions,
     )
     try:
+        population_shift = parse_shift(shift)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--shift") from None
+    try:
         parameters = load_config(config)
     except SynthConfigError as exc:
         raise typer.BadParameter(str(exc), param_hint="--config") from None
@@ -130,6 +143,7 @@ def synth(
                 switches=switches,
                 config=parameters,
                 progress=lambda k: bar.advance(task, k),
+                shift=population_shift,
             )
         except ValueError as exc:
             hint = "--underrepresent" if "unknown group" in str(exc) else "--target-group"
@@ -146,6 +160,7 @@ def synth(
         f"{seconds:.1f} s: base rate {manifest['base_rate']:.3f}, "
         f"oracle AUC {manifest['oracle_auc']}"
         + (" (bias injected: see manifest.json)" if switches.any_active else "")
+        + (" (population shifted: see manifest.json)" if population_shift.any_active else "")
     )
 
 

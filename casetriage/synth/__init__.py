@@ -55,6 +55,10 @@ Unfairness switches (``UnfairnessSwitches``; all off by default)
     * ``underrepresent={GROUP: f}``: the group is drawn with probability f (the rest are
       rescaled), so an audit must report "insufficient evidence" for it.
 
+Population shift (``PopulationShift``, ``--shift income=-0.8,housing=1.5``; off by default)
+    Moves the latent adversity, the income score, the log-odds of shelter and street or
+    every age, as a caseload after a release might change; monitoring must see it.
+
 The same seed with and without a switch gives the same population, needs, notes and true
 outcomes (each switch draws from its own stream), so its effect can be measured exactly;
 only under-representation, which changes who is in the caseload, reshuffles cases.
@@ -68,6 +72,7 @@ from casetriage.synth._config import (
 )
 from casetriage.synth._generate import CASE_COLUMNS, Caseload, generate_caseload
 from casetriage.synth._notes import CaseNote, NoteWriter
+from casetriage.synth._shift import SHIFT_KEYS, PopulationShift, parse_shift
 from casetriage.synth._switches import (
     GroupRef,
     UnfairnessSwitches,
@@ -81,10 +86,12 @@ __all__ = [
     "CASE_COLUMNS",
     "GENERATOR_VERSION",
     "OUTPUT_FILES",
+    "SHIFT_KEYS",
     "CaseNote",
     "Caseload",
     "GroupRef",
     "NoteWriter",
+    "PopulationShift",
     "SynthConfig",
     "SynthConfigError",
     "UnfairnessSwitches",
@@ -94,6 +101,7 @@ __all__ = [
     "oracle_auc",
     "parse_group",
     "parse_proxy",
+    "parse_shift",
     "parse_underrepresent",
     "write_caseload",
 ]

@@ -16,6 +16,7 @@ from casetriage.synth._notes import NoteWriter
 from casetriage.synth._outcome import label_bias_rate, true_crisis_probability
 from casetriage.synth._population import sample_population
 from casetriage.synth._roster import assign_previous_workers, sample_roster
+from casetriage.synth._shift import PopulationShift
 from casetriage.synth._switches import UnfairnessSwitches
 from core.schemas import NEEDS
 
@@ -61,6 +62,7 @@ class Caseload:
     seed: int
     switches: UnfairnessSwitches
     config: SynthConfig
+    shift: PopulationShift = field(default_factory=PopulationShift)
     note_styles: pd.Series = field(repr=False)
     active_needs: pd.DataFrame = field(repr=False)
 
@@ -81,6 +83,7 @@ def generate_caseload(
     switches: UnfairnessSwitches | None = None,
     config: SynthConfig | None = None,
     progress: Callable[[int], None] | None = None,
+    shift: PopulationShift | None = None,
 ) -> Caseload:
     """Generate a synthetic caseload; the same arguments always give the same data.
 
@@ -96,6 +99,8 @@ def generate_caseload(
         Parameters; ``config/synth.yaml`` by default.
     progress : callable, optional
         Called with the number of notes written since the previous call.
+    shift : PopulationShift, optional
+        Shifted population distributions (a caseload after a release); none by default.
     """
     if n_cases < 1:
         raise ValueError(f"n_cases must be at least 1, got {n_cases}")
@@ -107,7 +112,8 @@ def generate_caseload(
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
     pop_rng, needs_rng, referral_rng, outcome_rng, bias_rng, roster_rng, date_rng = streams
 
-    population = sample_population(pop_rng, n_cases, config, switches)
+    shift = shift or PopulationShift()
+    population = sample_population(pop_rng, n_cases, config, switches, shift)
     active = sample_active_needs(needs_rng, population, config)
     population["referral_source"] = sample_referral_source(referral_rng, active)
 
@@ -158,6 +164,7 @@ def generate_caseload(
         seed=seed,
         switches=switches,
         config=config,
+        shift=shift,
         note_styles=pd.Series(styles, name="style"),
         active_needs=active,
     )

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from casetriage.synth._config import SynthConfig
+from casetriage.synth._shift import PopulationShift
 from casetriage.synth._switches import GroupRef, UnfairnessSwitches
 from core.schemas import HOUSING_TYPES, INCOME_BANDS, LANGUAGES, REGIONS, SENSITIVE_ATTRIBUTES
 
@@ -78,12 +79,18 @@ def _softmax_draw(rng: np.random.Generator, logits: np.ndarray, choices: tuple[s
 
 
 def sample_population(
-    rng: np.random.Generator, n: int, config: SynthConfig, switches: UnfairnessSwitches
+    rng: np.random.Generator,
+    n: int,
+    config: SynthConfig,
+    switches: UnfairnessSwitches,
+    population_shift: PopulationShift | None = None,
 ) -> pd.DataFrame:
     """Draw ``n`` clients: sensitive attributes, ``adversity`` and the structured fields.
 
     ``referral_source`` is not drawn here: it follows from the needs (see ``_needs``).
+    ``population_shift`` moves distributions without changing which random numbers are drawn.
     """
+    moved = population_shift or PopulationShift()
     data: dict[str, np.ndarray] = {}
     for attribute in SENSITIVE_ATTRIBUTES:
         data[attribute] = _draw(
@@ -91,14 +98,15 @@ def sample_population(
         )
     low = np.array([AGE_BAND_RANGES[b][0] for b in data["age_band"]])
     high = np.array([AGE_BAND_RANGES[b][1] for b in data["age_band"]])
-    age = rng.integers(low, high + 1)
-    adversity = rng.standard_normal(n)
+    age = np.minimum(rng.integers(low, high + 1) + round(moved.age), 120)
+    adversity = rng.standard_normal(n) + moved.adversity
 
     shift = np.zeros(n)
     for attribute, shifts in config.population.get("income_shift", {}).items():
         shift += np.array([shifts.get(v, 0.0) for v in data[attribute]])
     income_score = (
-        -0.75 * adversity
+        moved.income
+        - 0.75 * adversity
         + shift
         - 0.35 * (age < 22)
         - 0.25 * (age >= 70)
@@ -115,8 +123,8 @@ def sample_population(
             -1.0 + 1.6 * rich + 1.0 * old - 0.6 * poor,  # owner
             -1.3 + 0.9 * poor,  # public_housing
             -1.4 + 1.1 * young + 0.3 * adversity,  # with_family
-            -3.6 + 1.1 * adversity + 0.7 * (income_index == 0),  # shelter
-            -4.0 + 1.2 * adversity + 0.8 * (income_index == 0),  # unhoused
+            -3.6 + moved.housing + 1.1 * adversity + 0.7 * (income_index == 0),  # shelter
+            -4.0 + moved.housing + 1.2 * adversity + 0.8 * (income_index == 0),  # unhoused
         ]
     )
     housing_type = _softmax_draw(rng, housing_logits, HOUSING_TYPES)

@@ -105,6 +105,7 @@ def write_caseload(caseload: Caseload, out_dir: Path) -> dict:
         "n_workers": len(caseload.workers),
         "reference_date": caseload.config.reference_date.isoformat(),
         "switches": caseload.switches.to_dict(),
+        **({"shift": caseload.shift.to_dict()} if caseload.shift.any_active else {}),
         **summarise(caseload),
         "files": {name: _sha256(out_dir / name) for name in OUTPUT_FILES[:-1]},
     }

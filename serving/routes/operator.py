@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from serving.api_schemas import ID_PATTERN, ErasureOut
 from serving.audit_log import Actor
-from serving.metrics import counters
+from serving.metrics import counters, refresh_monitoring_gauges
 from serving.routes._deps import ERRORS, require, runtime_of
 
 __all__ = ["operator_router"]
@@ -48,6 +48,9 @@ def operator_router() -> APIRouter:
     async def metrics() -> Response:
         from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+        from serving.monitoring_run import latest_report_path
+
+        refresh_monitoring_gauges(latest_report_path())
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router

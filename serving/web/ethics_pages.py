@@ -1,5 +1,5 @@
-"""The ethics reviewer's pages: releases and their reports, sign-off or block, and the
-audit of supervisors' decisions.
+"""The ethics reviewer's pages: releases and their reports, sign-off or block, the
+audit of supervisors' decisions and the latest monitoring report of the served model.
 
 Sign-offs go through :func:`governance.record_reviewer_decision`, as the CLI's do, with
 the request's store as the audit sink, so the model version's tags and the hash-chained
@@ -136,6 +136,19 @@ def ethics_router() -> APIRouter:
     async def decisions_page(request: Request, user: Reviewer) -> Response:
         page = await run_in_threadpool(audit_stored_decisions, request.app.state.runtime.store)
         return render_page(request, "decisions.html.j2", title="Audit of decisions", page=page)
+
+    @router.get("/ui/monitoring")
+    async def monitoring_page(request: Request, user: Reviewer) -> Response:
+        from serving.monitoring_run import read_latest_report
+
+        report = await run_in_threadpool(read_latest_report)
+        return render_page(
+            request,
+            "monitoring.html.j2",
+            title="Monitoring of the served model",
+            report=report,
+            flagged=[f for f in (report or {}).get("drift", []) if f["status"] != "stable"],
+        )
 
     @router.get("/ui/decisions/report")
     async def decisions_report(request: Request, user: Reviewer) -> Response:
