@@ -13,7 +13,13 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["DatabaseTimeouts", "make_engine", "make_session_factory", "upgrade_schema"]
+__all__ = [
+    "DatabaseTimeouts",
+    "make_engine",
+    "make_session_factory",
+    "read_one_snapshot",
+    "upgrade_schema",
+]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The execution option that marks a read-only session's connections (see make_engine).
@@ -114,6 +120,14 @@ def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionm
     """Sessions on ``engine``; ``read_only`` ones must not write (see :func:`make_engine`)."""
     bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
     return sessionmaker(bind, expire_on_commit=False)
+
+
+def read_one_snapshot(session: Session) -> None:
+    """Make every statement of ``session``'s transaction read one consistent view: on
+    PostgreSQL a REPEATABLE READ transaction (SQLite's read transaction already is one).
+    Call before its first statement."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
 def upgrade_schema(engine: Engine, *, revision: str = "head") -> None:

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.schemas import CASE_CATEGORICAL_FIELDS, CASE_NUMERIC_FIELDS, SAFETY_NEEDS
 from core.schemas import SENSITIVE_ATTRIBUTES as ATTRIBUTES
 from monitoring import LABEL, LiveCaseload
+from serving.database import read_one_snapshot
 from serving.outcome_rules import crisis_within
 from serving.tables import Case, Decision, Outcome, ScoreNeed, ScoreRecord, SensitiveAttributes
-from serving.training_export import LABEL_WINDOW_DAYS, _snapshot
+from serving.training_export import LABEL_WINDOW_DAYS
 
 __all__ = ["CHUNK_ROWS", "read_live_cases"]
 
@@ -93,7 +94,7 @@ def read_live_cases(
         select(ScoreRecord.case_id).where(ScoreRecord.score_id.in_(version_scores)).distinct()
     )
     with sessions() as session:
-        _snapshot(session)
+        read_one_snapshot(session)
         scores = _frame(
             session,
             select(

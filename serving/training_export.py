@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from core.schemas import CASE_CATEGORICAL_FIELDS, CASE_NUMERIC_FIELDS, SENSITIVE_ATTRIBUTES
 from serving.audit_log import Actor, append_entry
 from serving.case_store import CaseStore, utc
+from serving.database import read_one_snapshot
 from serving.outcome_rules import crisis_within
 from serving.tables import (
     AuditEntry,
@@ -80,12 +81,6 @@ def _deidentified_needs(result: dict[str, Any] | None) -> list[dict[str, Any]]:
     return [{key: need.get(key) for key in NEED_KEYS} for need in (result or {}).get("needs", [])]
 
 
-def _snapshot(session: Session) -> None:
-    """One consistent view for every statement (SQLite's read transaction already is)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-
-
 def read_training_cases(
     store: CaseStore, *, since: date | None = None, include_notes: bool = False
 ) -> TrainingCases:
@@ -131,7 +126,7 @@ def read_training_cases(
     rows: list[dict[str, Any]] = []
     unlabelled = 0
     with store.read_sessions() as session:
-        _snapshot(session)
+        read_one_snapshot(session)
         for case, outcome, decision, record, attributes in session.execute(query):
             created_at = utc(case.created_at)
             label = crisis_within(
