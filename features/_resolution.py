@@ -17,6 +17,9 @@ For each need:
   else's), of a lexicon phrase or a warning sign, stands for it; the classifier's mentions
   only add active needs.
 
+A *weak* phrase of the lexicon (see :mod:`features.mention_refiner`) reaches this choice only
+where the refiner reads a need in it, with the rules' reading like any lexicon phrase.
+
 Rank among equals: an active mention beats everything, then client beats other, then
 status by ``present > hypothetical > historical > negated``, then the earliest mention.
 """
@@ -87,6 +90,11 @@ class Choice(NamedTuple):
     kept: list[Candidate]
 
 
+def _rule_view_active(c: Candidate) -> bool:
+    """Whether the rules read this mention as present for the client."""
+    return c.rule_active if c.rule_reading else c.active
+
+
 def _as_active(c: Candidate) -> Candidate:
     """The mention read as the need present for the client (the bars decided it is)."""
     return c._replace(status="present", experiencer="client")
@@ -145,7 +153,13 @@ def choose(candidates: Iterable[Candidate], *, bars: Bars, safety: bool) -> Choi
             return Choice(_as_active(chosen), "possible", kept)
     # not active: the best rule reading, of a lexicon phrase or a warning sign (the
     # classifier's mentions only ever add active needs)
-    inactive = [c for c in confident if c.reading is None and not c.active]
+    inactive = [
+        c._replace(status=c.rule_reading[0], experiencer=c.rule_reading[1])
+        if c.rule_reading and c.reading is not None
+        else c
+        for c in confident
+        if c.source == "lexicon" and not _rule_view_active(c)
+    ]
     inactive += [
         c._replace(status=c.rule_reading[0], experiencer=c.rule_reading[1])
         for c in possible
