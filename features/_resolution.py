@@ -90,11 +90,6 @@ class Choice(NamedTuple):
     kept: list[Candidate]
 
 
-def _rule_view_active(c: Candidate) -> bool:
-    """Whether the rules read this mention as present for the client."""
-    return c.rule_active if c.rule_reading else c.active
-
-
 def _as_active(c: Candidate) -> Candidate:
     """The mention read as the need present for the client (the bars decided it is)."""
     return c._replace(status="present", experiencer="client")
@@ -153,13 +148,7 @@ def choose(candidates: Iterable[Candidate], *, bars: Bars, safety: bool) -> Choi
             return Choice(_as_active(chosen), "possible", kept)
     # not active: the best rule reading, of a lexicon phrase or a warning sign (the
     # classifier's mentions only ever add active needs)
-    inactive = [
-        c._replace(status=c.rule_reading[0], experiencer=c.rule_reading[1])
-        if c.rule_reading and c.reading is not None
-        else c
-        for c in confident
-        if c.source == "lexicon" and not _rule_view_active(c)
-    ]
+    inactive = [c for c in confident if c.source == "lexicon" and not c.active]
     inactive += [
         c._replace(status=c.rule_reading[0], experiencer=c.rule_reading[1])
         for c in possible
