@@ -8,6 +8,7 @@ arrays and a JSON header, no pickle.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,30 @@ from features._array_file import read_arrays, write_arrays
 from features._need_model import MODEL_FORMAT, feature_matrix
 from features._resolution import Reading
 
-__all__ = ["READING_CLASSES", "MentionModel", "default_mention_model_path", "load_mention_model"]
+__all__ = [
+    "READING_CLASSES",
+    "MentionModel",
+    "default_mention_model_path",
+    "load_mention_model",
+    "phrase_key",
+    "weak_reading",
+]
 
 #: The status head's classes, in the order of its weight columns.
 READING_CLASSES = ("none", "present", "negated", "historical", "hypothetical")
 _DEFAULT_FILE = "mention_refiner.npz"
+
+
+def phrase_key(need: str, text: str) -> tuple[str, str]:
+    """How a lexicon mention is named in the refiner's list of weak phrases."""
+    return need, " ".join(text.lower().split())
+
+
+def weak_reading(reading: Reading, drop_below: float) -> bool:
+    """Whether a weak lexicon phrase the rules read as a present need counts: unless the
+    refiner is sure (``p_need < drop_below``) it names no need here. Its status and
+    experiencer stay the rules'."""
+    return reading.p_need >= drop_below
 
 
 def _matrix(features: list[list[int]], vocabulary: np.ndarray):
@@ -39,6 +59,17 @@ class MentionModel:
     other_bias: float
     known_words: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     header: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def weak_phrases(self) -> frozenset[tuple[str, str]]:
+        """``(need, phrase)`` of the lexicon phrases the refiner reads (see
+        :func:`features.need_training._weak_phrases`); the rules' reading of the others stands."""
+        return frozenset((need, phrase) for need, phrase in self.header.get("weak_phrases", ()))
+
+    @property
+    def weak_drop_below(self) -> float:
+        """The refiner's probability of "a need" under which a weak phrase is dropped."""
+        return float(self.header.get("weak_drop_below", 0.0))
 
     def probabilities(self, features: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
         """``(status, other)``: per mention, the class probabilities and P(someone else's)."""

@@ -17,6 +17,9 @@ For each need:
   else's), of a lexicon phrase or a warning sign, stands for it; the classifier's mentions
   only add active needs.
 
+A *weak* phrase of the lexicon (see :mod:`features.mention_refiner`) reaches this choice only
+where the refiner reads a need in it, with the rules' reading like any lexicon phrase.
+
 Rank among equals: an active mention beats everything, then client beats other, then
 status by ``present > hypothetical > historical > negated``, then the earliest mention.
 """
@@ -145,7 +148,7 @@ def choose(candidates: Iterable[Candidate], *, bars: Bars, safety: bool) -> Choi
             return Choice(_as_active(chosen), "possible", kept)
     # not active: the best rule reading, of a lexicon phrase or a warning sign (the
     # classifier's mentions only ever add active needs)
-    inactive = [c for c in confident if c.reading is None and not c.active]
+    inactive = [c for c in confident if c.source == "lexicon" and not c.active]
     inactive += [
         c._replace(status=c.rule_reading[0], experiencer=c.rule_reading[1])
         for c in possible

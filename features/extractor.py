@@ -101,16 +101,22 @@ class NeedsExtractor:
 
         self.nlp = build_pipeline(**parts)
         self.bars = bars if bars is not None else self._trained_bars()
+        refiner = self._refiner_model()
+        self._weak_drop_below = refiner.weak_drop_below if refiner is not None else 0.0
         # the packaged codes are verified against simple_icd_10_cm by the test suite
         self.codes = load_icd_codes(verify=False)
         self.chunk_chars = chunk_chars
         self.pack_chars = pack_chars
 
+    def _refiner_model(self):
+        names = self.nlp.pipe_names
+        return self.nlp.get_pipe("mention_refiner").model if "mention_refiner" in names else None
+
     def _trained_bars(self) -> dict[str, Bars]:
         """Each need's bars as the trained models' headers give them."""
         names = self.nlp.pipe_names
         model = self.nlp.get_pipe("need_classifier").model if "need_classifier" in names else None
-        refiner = self.nlp.get_pipe("mention_refiner").model if "mention_refiner" in names else None
+        refiner = self._refiner_model()
         bars = refiner.header.get("bars", {}) if refiner is not None else {}
         return {
             need: Bars(
@@ -155,6 +161,7 @@ class NeedsExtractor:
         self, texts: Iterable[str], *, batch_size: int = 64
     ) -> Iterator[list[Candidate]]:
         """Yield, for each text, every mention found, before any threshold or choice."""
+        from features._mention_model import weak_reading
         from features._mentions import found_by
         from features._sentence_features import mark_note_starts
         from features.components import NEEDS_SPAN_KEY, span_values
@@ -198,6 +205,10 @@ class NeedsExtractor:
                 reading = readings.get(key)
                 rule_reading = values.get(chars, "status"), values.get(chars, "experiencer")
                 status, experiencer = rule_reading
+                if reading is not None and how is None:  # a weak phrase of the lexicon
+                    if not weak_reading(reading, self._weak_drop_below):
+                        continue  # the refiner is sure it names no need here
+                    reading, basis = None, "a phrase of the needs lexicon, a need in its context"
                 if reading is not None:
                     status, experiencer = reading.status, reading.experiencer
                 found.setdefault(piece.index, []).append(

@@ -5,8 +5,13 @@ in reach; on notes written by other people they miss as often as they hold (a he
 "Substance use" read as a present need, "laid off in 2023, full time since" read as
 present). The refiner is a multinomial logistic model over :mod:`features._mention_features`
 (ConText's own reading among them) that gives each mention a probability of being no need
-at all and of each status, and a probability that it is someone else's. The extractor uses
-them in place of ConText's reading; without a refiner model the rules' reading stands.
+at all and of each status, and a probability that it is someone else's. It reads the
+classifier's and the safety net's mentions, and the lexicon's only for the model's *weak
+phrases*: words the rules read as a present need that the training notes show name a
+service or a topic more often ("counselor", "shelter", "rehab"). The extractor uses its
+readings of the trained parts' mentions in place of ConText's; of a weak phrase it uses only
+whether the refiner reads a need there at all (the rules' status stands), and it keeps the
+rules' reading of every other lexicon phrase.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from features._mention_features import MentionView, mention_features
-from features._mention_model import load_mention_model
+from features._mention_model import load_mention_model, phrase_key
 from features._mentions import NEEDS_SPAN_KEY, drop_sentence_scores, found_by, sentence_score
 from features._resolution import Reading
 from features._sentence_features import section_headings
@@ -53,6 +58,15 @@ class MentionRefiner:
         self.model = None if model_path == "none" else load_mention_model(model_path or None)
         self._names = NameFolder(self.model.known_words if self.model else known_words())
 
+    def _weak(self, span, values) -> bool:
+        """A weak phrase the rules read as present for the client (see the module doc)."""
+        chars = span.start_char, span.end_char
+        return (
+            phrase_key(span.label_, span.text) in self.model.weak_phrases
+            and values.get(chars, "status") == "present"
+            and values.get(chars, "experiencer") == "client"
+        )
+
     def __call__(self, doc: Doc) -> Doc:
         spans = doc.spans.get(NEEDS_SPAN_KEY, ())
         if not spans:
@@ -80,7 +94,7 @@ class MentionRefiner:
             chars = span.start_char, span.end_char
             key = (span.label_, *chars)
             how = added.get(key)
-            if how is None and self.model is not None:
+            if how is None and self.model is not None and not self._weak(span, values):
                 continue  # the rules' reading of a lexicon mention stands
             i = bisect_right(starts, span.start) - 1
             s0, s1 = starts[i], bounds[i]

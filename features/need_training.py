@@ -8,20 +8,22 @@ split), each with its writer.
   out for that need (a need is often said twice and only one quote is labelled); every
   sentence of the other notes is a negative. One L2-penalised logistic regression per need
   over :mod:`features._sentence_features`, balanced class weights, a fixed seed.
-* **Mention refiner** (``mention_refiner``): every mention the classifier and the safety
-  net add, with :mod:`features._mention_features`, labelled from the gold needs (see
+* **Mention refiner** (``mention_refiner``): every mention found, with
+  :mod:`features._mention_features`, labelled from the gold needs (see
   :func:`_reading_targets`); a multinomial logistic regression for "no need" or a status,
-  and a logistic one for someone else's.
+  and a logistic one for someone else's. It reads the classifier's and the safety net's
+  mentions, and of the lexicon's *weak phrases* (:func:`_weak_phrases`) only whether they
+  state a need at all; the rules' reading of lexicon phrases stands.
 
 Choices made by measurement, never on the locked split (its records are refused): each
-candidate of the config (classifier features x C, refiner C) is scored end to end (note
-level active-need F1) with **leave-one-writer-out** cross-validation, so that every figure
-comes from notes whose writer the models never saw; the refiner is trained on mentions the
-out-of-fold classifiers found. Each need's bars (the probability of "present for the
-client" that makes it active, and the lower ``possible`` bar of a safety need, the lowest
-that keeps its precision at the config's floor) come from the same out-of-fold readings.
-The winner is then fitted on all notes and written with its bars and the hashes of the
-corpus and the config.
+candidate of the config (classifier features x C, refiner C x weak-phrase bar) is scored
+end to end (note level active-need F1) with **leave-one-writer-out** cross-validation, so
+that every figure comes from notes whose writer the models never saw; the refiner is
+trained on mentions the out-of-fold classifiers found. Each need's bars (the probability
+of "present for the client" that makes it active, and the lower ``possible`` bar of a
+safety need, the lowest that keeps its precision at the config's floor) come from the same
+out-of-fold readings. The winner is then fitted on all notes and written with its bars and
+the hashes of the corpus and the config.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.schemas import NEEDS, SAFETY_NEEDS, is_active
+from features._mention_model import phrase_key, weak_reading
 from features._resolution import Bars, Candidate, choose
 from features._vocabulary import known_words
 
@@ -71,6 +74,16 @@ class RefinerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     C: list[float] = Field(min_length=1)
+    weak_precision: list[float] = Field(
+        default=[0.0],
+        min_length=1,
+        description="a lexicon phrase read as present for the client less often right than "
+        "this on the training notes is read by the refiner (0: none is); chosen by CV",
+    )
+    weak_min_mentions: int = Field(default=8, ge=1, description="notes a weak phrase is in")
+    weak_drop_below: float = Field(
+        default=0.25, ge=0, le=1, description="drop a weak phrase under this P(need)"
+    )
 
 
 class NeedTrainingConfig(BaseModel):
@@ -295,8 +308,9 @@ def _fit_refiner(examples, strength: float, config: NeedTrainingConfig):
 def _read_out_of_fold(
     records, groups: np.ndarray, found: list[list[Candidate]], strength: float, config
 ) -> list[list[Candidate]]:
-    """The candidates with the refiner's reading (lexicon mentions keep the rules'), each
-    from a refiner that never saw the note's writer."""
+    """Every candidate with the refiner's reading, each from a refiner that never saw the
+    note's writer (which lexicon mentions keep the rules' reading is decided after, by
+    :func:`_with_weak_phrases`)."""
     examples = _reading_targets(records, found)
     example_groups = np.array([groups[e[0]] for e in examples])
     read: list[list[Candidate]] = [[] for _ in records]
@@ -307,10 +321,69 @@ def _read_out_of_fold(
             config,
         )
         for n in np.flatnonzero(groups == group):
-            unread = [list(c.features) for c in found[n] if c.source != "lexicon"]
-            readings = iter(model.read(unread))
-            read[n] = [c if c.source == "lexicon" else _read(c, next(readings)) for c in found[n]]
+            readings = model.read([list(c.features) for c in found[n]])
+            read[n] = [_read(c, reading) for c, reading in zip(found[n], readings, strict=True)]
     return read
+
+
+def _weak_phrases(
+    records, found: list[list[Candidate]], notes: Iterable[int], below: float, min_mentions: int
+) -> frozenset[tuple[str, str]]:
+    """The lexicon phrases the rules read as present for the client in at least
+    ``min_mentions`` of these notes, whose need the labels name at all (in any status) in
+    fewer than ``below`` of them: words that name a service, a place or a topic
+    ("counselor", "shelter", "rehab", "transport") more often than they state a need. The
+    refiner reads them in their context. A phrase whose status the rules misread is not
+    weak (the labels name its need): ConText's reading of plain wording stands. Phrases of
+    the safety needs are never weak: missing one costs more than a supervisor's look."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for n in notes:
+        labelled = {g["need"] for g in records[n]["needs"]}
+        keys = {
+            phrase_key(c.need, c.evidence)
+            for c in found[n]
+            if _rule_active_phrase(c) and c.need not in SAFETY_NEEDS
+        }
+        for key in keys:
+            seen = counts.setdefault(key, [0, 0])
+            seen[0] += 1
+            seen[1] += key[0] in labelled
+    return frozenset(
+        key for key, (n, named) in counts.items() if n >= min_mentions and named < below * n
+    )
+
+
+def _rule_active_phrase(c: Candidate) -> bool:
+    return c.source == "lexicon" and (c.rule_reading or (c.status, c.experiencer)) == (
+        "present",
+        "client",
+    )
+
+
+def _with_weak_phrases(
+    records, groups: np.ndarray, found, read, below: float, config
+) -> list[list[Candidate]]:
+    """``read``, where a lexicon mention keeps the rules' reading (``found``'s), and one of a
+    phrase weak on the notes of the other writers, read by the rules as present for the
+    client, is left out where the refiner is sure it names no need (see
+    :func:`weak_reading`)."""
+    result: list[list[Candidate]] = [[] for _ in records]
+    min_mentions = config.refiner.weak_min_mentions
+    for group in np.unique(groups):
+        others = np.flatnonzero(groups != group)
+        weak = _weak_phrases(records, found, others, below, min_mentions) if below else ()
+        for n in np.flatnonzero(groups == group):
+            result[n] = []
+            for rules, refined in zip(found[n], read[n], strict=True):
+                if rules.source != "lexicon":
+                    result[n].append(refined)
+                elif (
+                    not _rule_active_phrase(rules)
+                    or phrase_key(rules.need, rules.evidence) not in weak
+                    or weak_reading(refined.reading, config.refiner.weak_drop_below)
+                ):
+                    result[n].append(rules)
+    return result
 
 
 def _read(candidate: Candidate, reading) -> Candidate:
@@ -386,6 +459,7 @@ class TrainingReport:
     chosen: str = ""
     bars: dict[str, dict[str, Any]] = field(default_factory=dict)
     cross_validated: dict[str, dict[str, Any]] = field(default_factory=dict)
+    weak_phrases: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
 
 
@@ -454,16 +528,18 @@ def train_need_model(
         report.n_sentences = len(data.note)
         found = _candidates_out_of_fold(records, groups, data, candidate, config, progress)
         for strength in config.refiner.C:
-            read = _read_out_of_fold(records, groups, found, strength, config)
-            bars = _best_bars(records, read, config.active_grid, config, vary="active")
-            evaluation = evaluate_extractions(records, _resolved(read, bars))
-            name = f"{candidate.name}; refiner C={strength}"
-            summary = {"candidate": name, **evaluation.summary()}
-            report.candidates.append(summary)
-            progress(f"{name}: cross-validated F1 {evaluation.micro['f1']:.3f}")
-            if best is None or summary["f1"] > best[0]["f1"]:
-                best = (summary, candidate, strength, data, found, read, bars)
-    summary, candidate, strength, data, found, read, bars = best
+            read_all = _read_out_of_fold(records, groups, found, strength, config)
+            for below in config.refiner.weak_precision:
+                read = _with_weak_phrases(records, groups, found, read_all, below, config)
+                bars = _best_bars(records, read, config.active_grid, config, vary="active")
+                evaluation = evaluate_extractions(records, _resolved(read, bars))
+                name = f"{candidate.name}; refiner C={strength}; weak phrases below {below}"
+                summary = {"candidate": name, **evaluation.summary()}
+                report.candidates.append(summary)
+                progress(f"{name}: cross-validated F1 {evaluation.micro['f1']:.3f}")
+                if best is None or summary["f1"] > best[0]["f1"]:
+                    best = (summary, candidate, strength, below, data, found, read, bars)
+    summary, candidate, strength, below, data, found, read, bars = best
     report.chosen = summary["candidate"]
     report.bars = {need: asdict(bar) for need, bar in bars.items()}
     progress("comparing the parts")
@@ -482,12 +558,19 @@ def train_need_model(
         header=classifier.header | provenance | {"candidate": candidate.name, "C": candidate.C},
     ).save(classifier_output)
     refiner = _fit_refiner(_reading_targets(records, found), strength, config)
+    weak = _weak_phrases(
+        records, found, range(len(records)), below, config.refiner.weak_min_mentions
+    )
+    report.weak_phrases = sorted(f"{need}: {phrase}" for need, phrase in weak)
     replace(
         refiner,
         header=refiner.header
         | provenance
         | {
             "bars": {need: asdict(bar) for need, bar in bars.items()},
+            "weak_precision": below,
+            "weak_drop_below": config.refiner.weak_drop_below,
+            "weak_phrases": sorted([need, phrase] for need, phrase in weak),
         },
     ).save(refiner_output)
     report.outputs = [str(classifier_output), str(refiner_output)]

@@ -204,7 +204,7 @@ def train_needs(
     typer.echo("leave-one-writer-out cross-validation, active needs:")
     for row in report.candidates:
         typer.echo(
-            f"  {row['candidate']:<45} F1 {row['f1']:.3f}  P {row['precision']:.3f}  "
+            f"  {row['candidate']:<70} F1 {row['f1']:.3f}  P {row['precision']:.3f}  "
             f"R {row['recall']:.3f}  safety recall {row['safety_recall']:.3f}"
         )
     typer.echo(f"chosen: {report.chosen}; the parts, cross-validated the same way:")
@@ -213,6 +213,11 @@ def train_needs(
             f"  {name:<45} F1 {row['f1']:.3f}  safety recall {row['safety_recall']:.3f} "
             f"(P {row['safety_precision']:.3f})  status {row['status_accuracy']:.3f}  "
             f"experiencer {row['experiencer_accuracy']:.3f}"
+        )
+    if report.weak_phrases:
+        typer.echo(
+            f"{len(report.weak_phrases)} weak lexicon phrases, read by the refiner: "
+            + ", ".join(report.weak_phrases)
         )
     typer.echo(f"wrote {', '.join(report.outputs)}")
 

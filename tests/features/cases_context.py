@@ -39,6 +39,22 @@ CONTEXT_CASES: list[tuple[str, str, str, str]] = [
     ("Sober since 2015.", "substance_use", "historical", "client"),
     ("Was homeless in 2018, housed since.", "homelessness", "historical", "client"),
     ("Client is no longer homeless.", "homelessness", "historical", "client"),
+    # a bare past year or span of years dates the mention beside it
+    (
+        "Laid off 2023, UI ran out, started at the depot in Jan.",
+        "employment",
+        "historical",
+        "client",
+    ),
+    (
+        "Ex-partner beat her 2019-2021, no contact since.",
+        "interpersonal_violence",
+        "historical",
+        "client",
+    ),
+    # ... but not the year something lasts until, nor "since <month> <year>"
+    ("On parole thru 2026, reports weekly.", "legal", "present", "client"),
+    ("Behind on rent since Oct 2025.", "housing_instability", "present", "client"),
     ("Previously uninsured, now on Medicaid.", "health_insurance", "historical", "client"),
     ("Homeless since March, staying at the shelter.", "homelessness", "present", "client"),
     # hypothetical

@@ -73,6 +73,46 @@ def test_the_refiner_never_changes_a_lexicon_reading(extractor):
                 )
 
 
+def test_a_weak_phrase_counts_only_where_the_refiner_reads_a_need_in_its_context(extractor):
+    """ "counselor" names a need less often than a person who refers: the rules alone read
+    both sentences as a mental-health need, the refiner only the first."""
+    assert ("mental_health", "counselor") in load_mention_model().weak_phrases
+    rules = NeedsExtractor(classifier=False, safety_net=False, refiner=False)
+    needs_a_counselor = "Client is asking for a counselor for her depression, cannot sleep."
+    referred_by_one = "Referral from the school counselor about the family's rent arrears."
+    for text in (needs_a_counselor, referred_by_one):
+        assert "mental_health" in {n["need"] for n in rules.extract(text)}
+    assert "mental_health" in {n["need"] for n in extractor.extract(needs_a_counselor)}
+    referred = {n["need"]: n for n in extractor.extract(referred_by_one)}
+    assert "mental_health" not in referred
+    assert "financial_strain" in referred or "housing_instability" in referred
+
+
+def test_weak_phrases_are_those_whose_need_the_training_notes_rarely_name():
+    from features._resolution import Candidate
+    from features.need_training import _weak_phrases
+
+    def note(need: str | None, status: str = "present") -> dict:
+        labels = [{"need": need, "status": status, "experiencer": "client"}] if need else []
+        return {"needs": labels}
+
+    def mention(need: str, phrase: str) -> Candidate:
+        return Candidate(need, "present", "client", 0, len(phrase), phrase)
+
+    # "Shelter" is homelessness in 2 of 10 notes; "homeless" in all 10, past in 6 of them
+    records = [note("homelessness" if i < 2 else None) for i in range(10)]
+    records += [note("homelessness", "historical" if i < 6 else "present") for i in range(10)]
+    found = [[mention("homelessness", "Shelter")] for _ in range(10)]
+    found += [[mention("homelessness", "homeless")] for _ in range(10)]
+    weak = _weak_phrases(records, found, range(20), below=0.5, min_mentions=8)
+    assert weak == {("homelessness", "shelter")}
+    assert _weak_phrases(records, found, range(20), below=0.5, min_mentions=11) == set()
+    assert _weak_phrases(records, found, range(20), below=0.2, min_mentions=8) == set()
+    # a safety need's phrase is never weak
+    unsafe = [[mention("suicide_risk", "SI")] for _ in range(10)]
+    assert _weak_phrases(records[:10], unsafe, range(10), below=0.9, min_mentions=8) == set()
+
+
 def test_a_broken_model_file_is_a_clear_error(tmp_path):
     bad = tmp_path / "model.npz"
     bad.write_bytes(b"not a model")
