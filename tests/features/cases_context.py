@@ -52,6 +52,11 @@ CONTEXT_CASES: list[tuple[str, str, str, str]] = [
         "historical",
         "client",
     ),
+    # an adult son or daughter, a suspect, is someone else; a young child's need is the client's
+    ("Son (38) has been living in a tent by the river.", "homelessness", "present", "other"),
+    ("Daughter, 23, has no insurance.", "health_insurance", "present", "other"),
+    ("Son (4) has no insurance.", "health_insurance", "present", "client"),
+    ("Suspect arrested at the scene.", "legal", "present", "other"),
     # ... but not the year something lasts until, nor "since <month> <year>"
     ("On parole thru 2026, reports weekly.", "legal", "present", "client"),
     ("Behind on rent since Oct 2025.", "housing_instability", "present", "client"),
