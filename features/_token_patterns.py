@@ -292,6 +292,23 @@ def _anchors(slots: list[_Slot], common: frozenset[int]) -> list[tuple[int, int]
     return min(options, key=cost) if options else []
 
 
+def _regex_anchor(slots: list[_Slot]) -> tuple[str, re.Pattern] | None:
+    """``(column, regex)`` of a mandatory first slot with a regex (``[{TEXT: {REGEX:
+    "^(19|20)\\d\\d$"}}]``): a pattern with no word to anchor it is tried only at the
+    tokens whose text the regex accepts, found once per distinct token."""
+    constraints, low, _ = slots[0]
+    if low == 0:
+        return None
+    for kind, column, value, _wanted in constraints:
+        if kind == "regex":
+            return column, value
+    return None
+
+
+#: Distinct tokens whose regex verdict is remembered, per pattern, before starting afresh.
+_MAX_REGEX_VERDICTS = 200_000
+
+
 class TokenPatterns:
     """Match spaCy-style token patterns, keyed like ``Matcher`` keys, over doc columns."""
 
@@ -300,6 +317,8 @@ class TokenPatterns:
         self._anchors: dict[int, list[tuple[int, int]]] = {}
         self._required: list[list[frozenset[int]]] = []
         self._scan_everywhere: list[int] = []
+        self._regex_anchored: list[tuple[int, str, re.Pattern]] = []
+        self._regex_verdicts: dict[int, dict[int, bool]] = {}
         self._anchor_words = hash_array(())
 
     def __len__(self) -> int:
@@ -322,12 +341,33 @@ class TokenPatterns:
             ]
         )
         anchors = _anchors(slots, _common_words())
-        if not anchors:
+        regex = None if anchors else _regex_anchor(slots)
+        if regex is not None:
+            self._regex_anchored.append((index, *regex))
+        elif not anchors:
             self._scan_everywhere.append(index)
         for token, offset in anchors:
             self._anchors.setdefault(token, []).append((index, offset))
         self._anchor_words = hash_array(self._anchors)
         return True
+
+    def _regex_hits(
+        self, columns: DocColumns, index: int, column: str, regex: re.Pattern
+    ) -> list[int]:
+        """Offsets of the tokens whose text (or lower-case form) the regex accepts."""
+        array = columns.lower_array if column == "LOWER" else columns.orth_array
+        verdicts = self._regex_verdicts.setdefault(index, {})
+        if len(verdicts) > _MAX_REGEX_VERDICTS:
+            verdicts.clear()
+        strings = columns.vocab.strings
+        accepted = []
+        for token in np.unique(array).tolist():
+            verdict = verdicts.get(token)
+            if verdict is None:
+                verdict = verdicts[token] = regex.search(strings[token]) is not None
+            if verdict:
+                accepted.append(token)
+        return where_in(array, hash_array(accepted))
 
     def __call__(
         self, columns: DocColumns, start: int = 0, end: int | None = None
@@ -355,7 +395,15 @@ class TokenPatterns:
         candidates: set[tuple[int, int, int]] = set()  # (pattern, start, window end)
         anchors = self._anchors
         anchored = columns.where_lower(self._anchor_words) if anchors else []
+        by_regex = [
+            (index, self._regex_hits(columns, index, column, regex))
+            for index, column, regex in self._regex_anchored
+            if can_match(index)
+        ]
         for start, end in windows:
+            for index, hits in by_regex:
+                for i in hits[bisect_left(hits, start) : bisect_left(hits, end)]:
+                    candidates.add((index, i, end))
             for i in anchored[bisect_left(anchored, start) : bisect_left(anchored, end)]:
                 for index, offset in anchors[lower[i]]:
                     if i - offset >= start and can_match(index):

@@ -89,6 +89,9 @@ def test_same_matches_within_a_window_as_on_a_span(notes):
         [{"IS_PUNCT": True}, {"TEXT": {"REGEX": "^[A-Z]"}}],
         [{"TEXT": "A"}, {"ORTH": {"IN": ["b", "B"]}}],
         [{"LOWER": "b", "OP": "?"}, {"LOWER": "b", "OP": "?"}],
+        # no word to anchor them: tried only where the first slot's regex holds
+        [{"TEXT": {"REGEX": "^\\d+$"}}],
+        [{"LOWER": {"REGEX": "^[ab]$"}}, {"LOWER": "c", "OP": "?"}, {"IS_DIGIT": True}],
     ],
 )
 def test_quantifiers_and_predicates_match_like_spacy(pattern):
