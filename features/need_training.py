@@ -77,8 +77,9 @@ class RefinerSettings(BaseModel):
     weak_precision: list[float] = Field(
         default=[0.0],
         min_length=1,
-        description="a lexicon phrase read as present for the client less often right than "
-        "this on the training notes is read by the refiner (0: none is); chosen by CV",
+        description="a lexicon phrase the rules read as present for the client whose need the "
+        "training labels name in fewer than this share of its notes is weak: the refiner may "
+        "drop it (0: none is); chosen by CV",
     )
     weak_min_mentions: int = Field(default=8, ge=1, description="notes a weak phrase is in")
     weak_drop_below: float = Field(
