@@ -5,10 +5,13 @@ The rule is spaCy's ``Sentencizer`` rule, with the boundaries intake notes need:
 * a sentence ends after sentence-final punctuation ("." "!" and their Unicode kin; "?" is
   not one, so a questionnaire answer stays in the sentence of its question) and after any
   line break, so that headings and telegraphic lines end a sentence; punctuation that
-  follows (closing quotes, brackets) stays with the sentence it closes;
+  follows on the same line (closing quotes, brackets) stays with the sentence it closes,
+  and the first token of a line starts one, whatever it is (an opening quote, a bullet, a
+  checkbox);
 * a separator that stands alone between whitespace ("denies SI / uninsured / rural",
   ``sentence_break_tokens`` in ``data/context_rules.yaml``) starts a new sentence after it,
-  so ConText triggers never reach across it.
+  so ConText triggers never reach across it, unless it stands inside brackets ("(better
+  off dead / hurting yourself)").
 
 ``Sentencizer`` creates a ``Token`` per token and a regex over ``doc.text`` rebuilds the
 text from every token; reading the hashes once with ``Doc.to_array`` costs a fraction of
@@ -32,6 +35,8 @@ from features._token_patterns import DocColumns, hash_array, keep_columns, where
 __all__ = ["SentenceBounds", "sentence_final_chars", "start_sentences_at"]
 
 _FORCED_STARTS_KEY = ("casetriage", "sentence_starts_at")
+#: How far back a separator looks for the bracket it stands in.
+_BRACKET_REACH = 20
 
 
 def start_sentences_at(doc: Doc, char_offsets: list[int]) -> None:
@@ -59,6 +64,8 @@ class SentenceBounds:
         self._final_array = hash_array(hash_string(c) for c in sentence_final_chars())
         self._separator_array = hash_array(hash_string(token) for token in breaks)
         self._line_break: dict[int, bool] = {}  # whitespace token hash -> holds a newline
+        self._opening = hash_string("(")
+        self._closing = frozenset(hash_string(t) for t in (")", "):"))
 
     def __call__(self, doc: Doc) -> Doc:
         if len(doc) == 0:
@@ -94,17 +101,41 @@ class SentenceBounds:
         after_end = np.diff(ends_before, prepend=0) > 0
         starts = {0, *plain[after_end].tolist()}
         n = len(orth)
+        # after a line break the next token starts a sentence even when it is punctuation:
+        # a quote, a bracket or a checkbox opens the new line ('"Stressed."', "[x] Food"),
+        # it does not close the line before
+        openers = set()
+        for i in np.flatnonzero(ends & (space == 1)).tolist():
+            j = i + 1
+            while j < n and space[j]:
+                j += 1
+            if j < n and punct[j] and not ends[j]:
+                openers.add(j)
+        if openers:  # the word after the opener continues its sentence
+            quiet = (punct == 1) | (space == 1)
+            ordered = sorted(starts)
+            starts = (starts | openers) - _starts_from_before(ordered, openers, ends, quiet)
         for i in where_in(orth, self._separator_array):
             alone = (i > 0 and (spaced[i - 1] or space[i - 1])) and (
                 spaced[i] or (i + 1 < n and space[i + 1])
             )
-            if alone and not ends[i]:
+            if alone and not ends[i] and not self._in_brackets(orth, ends, i):
                 j = i + 1
                 while j < n and space[j]:
                     j += 1
                 if j < n:
                     starts.add(j)
         return sorted(starts), ends
+
+    def _in_brackets(self, orth: np.ndarray, ends: np.ndarray, i: int) -> bool:
+        """Whether the separator at ``i`` stands inside brackets opened in its sentence
+        ("item 9 (better off dead / hurting yourself): not at all"): it joins words there."""
+        for j in range(i - 1, max(-1, i - _BRACKET_REACH), -1):
+            if ends[j] or orth[j] in self._closing:
+                return False
+            if orth[j] == self._opening:
+                return True
+        return False
 
     def _is_line_break(self, token: int) -> bool:
         known = self._line_break.get(token)
