@@ -147,7 +147,8 @@ def section_headings(doc: Doc, columns: DocColumns) -> list[Section]:
 
     A heading is a line of its own of at most six words without sentence-final
     punctuation that starts with a capital ("Substance use", "Income / Employment",
-    "HITS"), or a short line ending with a colon ("Safety:"). It holds until the next
+    "HITS"), or a short line ending with a colon ("Safety:"). A line split into sentences
+    by a separator ("Housing / Utilities") is judged whole. A heading holds until the next
     heading or the next note of a packed doc.
     """
     strings = doc.vocab.strings
@@ -156,16 +157,14 @@ def section_headings(doc: Doc, columns: DocColumns) -> list[Section]:
     note_starts = set(_note_start_tokens(doc))
     sections: list[Section] = []
     current: tuple[int, ...] = ()
-    line_start = True
-    for start, end in zip(starts, bounds, strict=True):
-        if start in note_starts:
-            current, line_start = (), True
-        words = [i for i in range(start, end) if not columns.is_space[i]]
-        ends_line = end == len(columns.lower) or (
-            columns.is_space[end - 1] and "\n" in strings[columns.orth[end - 1]]
-        )
+    for first, last in _lines(columns, starts, bounds, note_starts):
+        if starts[first] in note_starts:
+            current = ()
+        words = [i for i in range(starts[first], bounds[last]) if not columns.is_space[i]]
         heading = False
-        if words and line_start and ends_line and len(words) <= _HEADING_MAX_TOKENS:
+        # a note's first line is its title: it names why the note was written
+        title = first == 0 or starts[first] in note_starts
+        if words and len(words) <= _HEADING_MAX_TOKENS and not title:
             texts = [strings[columns.orth[i]] for i in words]
             colon_ended = texts[-1] == ":" and len(texts) > 1 and ":" not in texts[:-1]
             title_line = texts[0][:1].isupper() and not any(
@@ -174,11 +173,27 @@ def section_headings(doc: Doc, columns: DocColumns) -> list[Section]:
             heading = colon_ended or title_line
         if heading:
             current = tuple(columns.lower[i] for i in words if strings[columns.lower[i]].isalpha())
-            sections.append(Section(True, current))
+            sections += [Section(True, current)] * (last - first + 1)
         else:
-            sections.append(Section(False, current) if current else _NO_SECTION)
-        line_start = ends_line
+            sections += [Section(False, current) if current else _NO_SECTION] * (last - first + 1)
     return sections
+
+
+def _lines(columns: DocColumns, starts, bounds, note_starts: set[int]):
+    """``(first, last)`` sentence indices of each line: sentences up to one that ends at a
+    line break, the doc's end or before a note of a packed doc."""
+    first = 0
+    for k, end in enumerate(bounds):
+        ends_line = (
+            end == len(columns.lower)
+            or end in note_starts
+            or (columns.is_space[end - 1] and "\n" in columns.text(end - 1))
+        )
+        if ends_line:
+            yield first, k
+            first = k + 1
+    if first < len(bounds):
+        yield first, len(bounds) - 1
 
 
 def _note_start_tokens(doc: Doc) -> list[int]:

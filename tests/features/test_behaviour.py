@@ -196,3 +196,22 @@ def test_a_heading_names_a_topic_not_a_finding(extractor):
     needs = by_need(extractor.extract(text))
     assert ("substance_use" not in needs) or needs["substance_use"]["status"] == "negated"
     assert "utilities" not in needs or needs["utilities"]["status"] != "present"
+
+
+@pytest.mark.parametrize(
+    "heading", ["Housing / Utilities", "Mental health / Substance use", "Utilities"]
+)
+def test_a_heading_split_by_a_separator_or_followed_by_a_quote_is_still_a_heading(
+    extractor, heading
+):
+    text = f'Home visit 3/2.\n\n{heading}\n"We are fine." Rent paid, lights on.\n'
+    needs = by_need(extractor.extract(text))
+    for need in ("utilities", "mental_health", "substance_use"):
+        assert need not in needs or needs[need]["status"] != "present", (need, needs[need])
+
+
+def test_a_notes_title_line_names_why_it_was_written(extractor):
+    """The first line of a note is its title, not a section heading: "DV / Protection
+    Order Intake" states the reason for the referral."""
+    text = "DV / Protection Order Intake\nClient: 33F. Respondent: ex-partner.\n"
+    assert by_need(extractor.extract(text))["interpersonal_violence"]["status"] == "present"
