@@ -15,6 +15,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.strings import StringStore, hash_string
 from spacy.tokens import Doc, Span
 
+from features._checkboxes import Box, CheckboxReader
 from features._mentions import MENTION_BOUNDS_KEY as _MENTION_BOUNDS_KEY
 from features._mentions import NEEDS_SPAN_KEY, found_by
 from features._resources import STATUS_CATEGORIES, load_context_rules, load_lexicon
@@ -44,6 +45,8 @@ _BLOCKER = "blocker"
 _HEADING_TOKENS = 6
 #: How many tokens after a mention its questionnaire answer's separator may come.
 _ANSWER_REACH = 40
+#: The longest run of dots read as a form's leader between an item and its answer.
+_LONGEST_LEADER = 40
 _CATEGORY_STATUS = {
     "NEGATED": "negated",
     "HISTORICAL": "historical",
@@ -332,9 +335,15 @@ class NeedContext:
                     self._matcher.add(str(i), [pattern])
         self._rule_of = {hash_string(str(i)): i for i in range(len(rules.rules))}
         # answers are compared on token hashes (ORTH for separators, LOWER for the words)
-        self._separators = frozenset(hash_string(s) for s in rules.answer_separators)
+        # dot leaders of a printed form ("Food didn't last ....... Never true") separate an
+        # item from its answer too; three dots are an ellipsis in prose, not a leader
+        leaders = ["." * n for n in range(4, _LONGEST_LEADER + 1)]
+        self._separators = frozenset(hash_string(s) for s in (*rules.answer_separators, *leaders))
         self._semicolon = hash_string(";")
+        self._question = hash_string("?")
         self._answer_marks = hash_array([*self._separators, self._semicolon])
+        self._boxes = CheckboxReader()
+        self._box_marks = hash_array(self._boxes.marks)
         answers = [
             (tuple(t.lower for t in nlp.make_doc(" ".join(a))), "present")
             for a in rules.affirmative_answers
@@ -379,6 +388,10 @@ class NeedContext:
         # sentence, decides its status ("food ran out: often true"; an item may name several
         # needs); marks are the offsets of separators and semicolons
         marks = columns.where_orth(self._answer_marks) if self._separators else []
+        box_sentences = {
+            bisect_right(sent_starts, t) - 1 for t in columns.where_orth(self._box_marks)
+        }
+        sentence_boxes: dict[int, tuple[list[Box], bool]] = {}
         # a trigger acts, and a terminator stops one, only within its sentence
         by_sentence: dict[int, tuple[list[_Trigger], list[_Terminator]]] = {}
         for item in (*triggers, *terminators):
@@ -416,24 +429,41 @@ class NeedContext:
             if status_trigger is not None:
                 overlaps = status_trigger.end > start
                 status = self._combine(status, status_trigger.category, overlaps=overlaps)
-            # the answer is the first one after the mention, before the next mention
-            # ("Utilities - threatened to shut off: No"), a semicolon or the sentence's end
-            k = bisect_left(marks, end)
-            answer = None
-            limit = min(sent_bounds[i], end + _ANSWER_REACH, next_other)
-            while k < len(marks) and marks[k] < limit and columns.orth[marks[k]] != self._semicolon:
-                answer = self._answer(columns, marks[k])
-                if answer is not None:
-                    status = answer
-                    break
-                k += 1
+            boxes, follow = [], False
+            if i in box_sentences:
+                if i not in sentence_boxes:
+                    found_boxes = self._boxes.boxes(columns, sent_starts[i], sent_bounds[i])
+                    sentence_boxes[i] = (
+                        found_boxes,
+                        self._boxes.boxes_follow_items(columns, found_boxes, sent_bounds[i]),
+                    )
+                boxes, follow = sentence_boxes[i]
+            box = self._item_box(marks, boxes, follow, start, end)
+            answer = answer_mark = None
+            if box is None:
+                answer, answer_mark = self._answer_after(
+                    columns,
+                    marks,
+                    end,
+                    min(sent_bounds[i], end + _ANSWER_REACH),
+                    next_other,
+                    boxes,
+                    follow,
+                )
+            if answer is not None:
+                status = answer
+            elif box is not None:  # a form's box beside the item: ticked or empty
+                status = "present" if box.ticked else "negated"
             values.set(chars, "status", status)
             values.set(chars, "experiencer", "client" if other_trigger is None else "other")
             modifiers = tuple(
                 (t.category, t.start, t.end) for t in (status_trigger, other_trigger) if t
             )
             if answer is not None:  # the questionnaire answer that decided the status
-                modifiers += ((f"ANSWER_{answer.upper()}", marks[k], marks[k] + 1),)
+                modifiers += ((f"ANSWER_{answer.upper()}", answer_mark, answer_mark + 1),)
+            elif box is not None:
+                kind = "CHECKBOX_TICKED" if box.ticked else "CHECKBOX_EMPTY"
+                modifiers += ((kind, box.start, box.end),)
             values.set(chars, "modifiers", modifiers)
         return doc
 
@@ -556,12 +586,60 @@ class NeedContext:
                 best, best_distance = t, distance
         return best
 
-    def _answer(self, columns: DocColumns, mark: int) -> str | None:
-        """The status the questionnaire answer after the separator at ``mark`` gives, or
-        None (a semicolon there: the item ends before any answer)."""
+    def _item_box(
+        self, marks: list[int], boxes: list[Box], follow: bool, start: int, end: int
+    ) -> Box | None:
+        """The box of the form item a mention names; not a box after a separator that
+        follows the mention ("Food didn't last: Often true [ ] Never true [x]": those
+        boxes choose the item's answer)."""
+        box = self._boxes.item_box(boxes, follow, start, end) if boxes else None
+        if box is not None and follow:
+            k = bisect_left(marks, end)
+            if k < len(marks) and marks[k] < box.start:
+                return None
+        return box
+
+    def _answer_after(
+        self,
+        columns: DocColumns,
+        marks: list[int],
+        end: int,
+        limit: int,
+        next_other: int,
+        boxes: list[Box],
+        follow: bool,
+    ) -> tuple[str | None, int | None]:
+        """The status the questionnaire answer after a mention gives and its separator:
+        the first answer after the mention, before a semicolon, ``limit`` and the next
+        mention of another need ("Utilities - threatened to shut off: No"); but the answer
+        to a question the mention is part of may come after other needs ("unable to get
+        food, utilities, child care? No")."""
+        k = bisect_left(marks, end)
+        asked = False
+        while k < len(marks) and marks[k] < limit and columns.orth[marks[k]] != self._semicolon:
+            question = columns.orth[marks[k]] == self._question
+            if marks[k] >= next_other and (asked or not question):
+                break
+            answer = self._answer(columns, marks[k], boxes, follow, limit)
+            if answer is not None:
+                return answer, marks[k]
+            asked = asked or question
+            k += 1
+        return None, None
+
+    def _answer(
+        self, columns: DocColumns, mark: int, boxes: list[Box], follow: bool, limit: int
+    ) -> str | None:
+        """The status the questionnaire answer after the separator at ``mark`` gives (the
+        option a ticked box chooses, where boxes follow it), or None (a semicolon there:
+        the item ends before any answer)."""
         if columns.orth[mark] == self._semicolon:
             return None
         lower, is_space = columns.lower, columns.is_space
+        if boxes:
+            option = self._boxes.chosen_option(boxes, follow, mark, limit)
+            if option is not None:
+                mark = option - 1
         following = [
             lower[i] for i in range(mark + 1, min(mark + 6, len(lower))) if not is_space[i]
         ]

@@ -62,6 +62,67 @@ CONTEXT_CASES: list[tuple[str, str, str, str]] = [
     ("Behind on rent since Oct 2025.", "housing_instability", "present", "client"),
     ("Previously uninsured, now on Medicaid.", "health_insurance", "historical", "client"),
     ("Homeless since March, staying at the shelter.", "homelessness", "present", "client"),
+    # "before that" dates what follows it; recovery from a use is its past
+    (
+        "Housed since July. Before that he was homeless for a year.",
+        "homelessness",
+        "historical",
+        "client",
+    ),
+    ("Medicaid since March; before that uninsured.", "health_insurance", "historical", "client"),
+    ("Four years in recovery from opioid use.", "substance_use", "historical", "client"),
+    # a screening form's boxes: a ticked item is stated, an empty one denied; boxes follow
+    # their items on a line that ends with a box
+    (
+        "Unable to get when really needed: [ ] Food [x] Utilities [ ] Child care",
+        "utilities",
+        "present",
+        "client",
+    ),
+    (
+        "Unable to get when really needed: [ ] Food [x] Utilities [ ] Child care",
+        "childcare",
+        "negated",
+        "client",
+    ),
+    ("Unable to get: Utilities [ ]  Child care [x]", "utilities", "negated", "client"),
+    ("Unable to get: Utilities [ ]  Child care [x]", "childcare", "present", "client"),
+    ("Need help with: ☐ Utilities ☒ Child care", "utilities", "negated", "client"),
+    # ... and a ticked box chooses a questionnaire answer
+    (
+        "Worried food would run out: [ ] Often true [x] Never true",
+        "food_insecurity",
+        "negated",
+        "client",
+    ),
+    (
+        "Worried food would run out: Often true [x] Never true [ ]",
+        "food_insecurity",
+        "present",
+        "client",
+    ),
+    (
+        "Worried food would run out, past 12 mo: [x] Sometimes true",
+        "food_insecurity",
+        "present",
+        "client",
+    ),
+    # a form's dot leader separates an item from its answer
+    ("Worried food would run out ....... Never true", "food_insecurity", "negated", "client"),
+    # the answer to a question counts for every need it asks about
+    (
+        "Unable to get food, utilities or child care when really needed? No, none of these",
+        "utilities",
+        "negated",
+        "client",
+    ),
+    # a separator inside brackets does not cut the item from its answer
+    (
+        "PHQ-9 item 9 (better off dead / hurting yourself): not at all",
+        "suicide_risk",
+        "negated",
+        "client",
+    ),
     # hypothetical
     ("If the plant closes she will lose her job.", "employment", "hypothetical", "client"),
     ("May need shelter in January.", "homelessness", "hypothetical", "client"),
