@@ -341,6 +341,7 @@ class NeedContext:
         self._separators = frozenset(hash_string(s) for s in (*rules.answer_separators, *leaders))
         self._semicolon = hash_string(";")
         self._question = hash_string("?")
+        self._dashes = frozenset(hash_string(d) for d in ("-", "–", "—", "--"))
         self._answer_marks = hash_array([*self._separators, self._semicolon])
         self._boxes = CheckboxReader()
         self._box_marks = hash_array(self._boxes.marks)
@@ -636,15 +637,20 @@ class NeedContext:
         if columns.orth[mark] == self._semicolon:
             return None
         lower, is_space = columns.lower, columns.is_space
+        # after a dash the answer must end the item: "Passive SI - ... - no plan" and
+        # "Transportation - no car" are no answers, "Housing - no" is one
+        dash = columns.orth[mark] in self._dashes
         if boxes:
             option = self._boxes.chosen_option(boxes, follow, mark, limit)
             if option is not None:
-                mark = option - 1
-        following = [
-            lower[i] for i in range(mark + 1, min(mark + 6, len(lower))) if not is_space[i]
-        ]
+                mark, dash = option - 1, False
+        at = [i for i in range(mark + 1, min(mark + 7, len(lower))) if not is_space[i]]
+        following = [lower[i] for i in at]
         for words, status in self._answers.get(following[0], ()) if following else ():
             if tuple(following[: len(words)]) == words:
+                after = at[len(words)] if len(at) > len(words) else limit
+                if dash and after < limit and columns.flag("IS_ALPHA", after):
+                    continue
                 return status
         return None
 

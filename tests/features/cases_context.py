@@ -107,6 +107,10 @@ CONTEXT_CASES: list[tuple[str, str, str, str]] = [
         "present",
         "client",
     ),
+    # after a dash an answer must end the item: "no car" states a need, "- no" answers
+    ("Transportation - no car, misses appointments.", "transportation", "present", "client"),
+    ("Passive SI - 'wish I could disappear' - no plan.", "suicide_risk", "present", "client"),
+    ("Utilities - No | Child care - Yes", "utilities", "negated", "client"),
     # a form's dot leader separates an item from its answer
     ("Worried food would run out ....... Never true", "food_insecurity", "negated", "client"),
     # the answer to a question counts for every need it asks about
