@@ -126,3 +126,17 @@ def test_a_broken_signs_file_names_the_entry(tmp_path, content, message):
     path.write_text(yaml.safe_dump(content))
     with pytest.raises(ResourceError, match=message):
         load_safety_signs(path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Adm after taking 40 paracetamol at home.",
+        "Brought in after ingesting approx 30 sertraline 50 mg tabs.",
+        '"burned my arm with a lighter again"',
+        "Went onto the balcony and said he'd jump.",
+    ],
+)
+def test_overdose_self_injury_and_jumping_told_as_acts_are_warning_signs(extractor, text):
+    needs = {n["need"]: n for n in extractor.extract(text)}
+    assert needs["suicide_risk"]["status"] == "present"
