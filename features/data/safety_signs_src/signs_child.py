@@ -620,12 +620,6 @@ SIGNS = [
                     "trichomonas",
                 ],
                 [
-                    "9",
-                    "10",
-                    "11",
-                    "12",
-                    "13",
-                    "14",
                     "nine",
                     "ten",
                     "eleven",
@@ -670,7 +664,6 @@ SIGNS = [
         "category": "child_disclosure_or_fear_of_caregiver",
         "source": ["cwig_signs", "ma_dcf_signs"],
         "t": [
-            "(child|student|kid|son|daughter|victim) disclosed",
             "disclosed (abuse|physical abuse|sexual abuse|being hit|being touched|being abused|being beaten)",
             "disclosure of (abuse|sexual abuse|physical abuse)",
             "(outcry|made an outcry|outcry statement|forensic interview)",
