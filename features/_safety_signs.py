@@ -12,11 +12,13 @@ from typing import Any
 from core.schemas import SAFETY_NEEDS
 from features._resources import ResourceError, _read_yaml, _strings
 
-__all__ = ["SafetySign", "SafetySigns", "load_safety_signs"]
+__all__ = ["CHILD_NEED", "SafetySign", "SafetySigns", "load_safety_signs"]
 
 #: Safety needs about harm done *to* the client: a relation word near the sign names the
 #: one who harms, not the one who has the need (as ``self_evident`` in the lexicon).
 _HARM_DONE_TO_CLIENT = frozenset({"interpersonal_violence", "child_safety"})
+#: The need whose signs count only in a note that names a child (``child_words``).
+CHILD_NEED = "child_safety"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,6 +41,8 @@ class SafetySigns:
     signs: tuple[SafetySign, ...]
     lookalikes: tuple[str, ...] = ()
     self_evident: frozenset[str] = _HARM_DONE_TO_CLIENT
+    #: words that name a child; the signs of ``CHILD_NEED`` count only in a note with one
+    child_words: tuple[str, ...] = ()
 
     def source_titles(self, sign: SafetySign) -> list[str]:
         return [self.sources[s] for s in sign.sources]
@@ -107,4 +111,9 @@ def load_safety_signs(path: str | Path | None = None) -> SafetySigns:
     lookalikes = tuple(
         p.strip().lower() for p in _strings(file, "lookalikes", content.get("lookalikes"))
     )
-    return SafetySigns(sources=sources, signs=tuple(signs), lookalikes=lookalikes)
+    child_words = tuple(
+        w.strip().lower() for w in _strings(file, "child_words", content.get("child_words", []))
+    )
+    return SafetySigns(
+        sources=sources, signs=tuple(signs), lookalikes=lookalikes, child_words=child_words
+    )

@@ -154,7 +154,7 @@ def section_headings(doc: Doc, columns: DocColumns) -> list[Section]:
     strings = doc.vocab.strings
     starts = columns.sentence_starts
     bounds = [*starts[1:], len(columns.lower)]
-    note_starts = set(_note_start_tokens(doc))
+    note_starts = set(note_start_tokens(doc))
     sections: list[Section] = []
     current: tuple[int, ...] = ()
     for first, last in _lines(columns, starts, bounds, note_starts):
@@ -196,7 +196,8 @@ def _lines(columns: DocColumns, starts, bounds, note_starts: set[int]):
         yield first, len(bounds) - 1
 
 
-def _note_start_tokens(doc: Doc) -> list[int]:
+def note_start_tokens(doc: Doc) -> list[int]:
+    """The first token of each note of a packed doc (empty for a doc of one note)."""
     from bisect import bisect_left
 
     from spacy.attrs import IDX

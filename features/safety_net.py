@@ -21,7 +21,8 @@ from spacy.strings import hash_string
 from spacy.tokens import Doc
 
 from features._mentions import FoundBy, add_mentions
-from features._safety_signs import SafetySigns, load_safety_signs
+from features._safety_signs import CHILD_NEED, SafetySigns, load_safety_signs
+from features._sentence_features import note_start_tokens
 from features._token_patterns import doc_columns, hash_array
 from features.components import span_values
 
@@ -53,6 +54,7 @@ class SafetyNet:
         self._near_words = hash_array(
             h for _, _, groups in self._near for group in groups for h in group
         )
+        self._child_words = hash_array(hash_string(w) for w in self.signs.child_words)
 
     def __call__(self, doc: Doc) -> Doc:
         columns = doc_columns(doc)
@@ -67,6 +69,8 @@ class SafetyNet:
             else:
                 found.append((self._sign_of[key], start, end))
         found += self._near_matches(columns, starts)
+        if len(self._child_words):
+            found = self._where_a_child_is_named(doc, columns, found)
         added = []
         kept: dict[str, list[tuple[int, int]]] = {}  # per need, the signs kept so far
         # longest first, so that "hands around her neck" stands for "around her neck"
@@ -93,6 +97,20 @@ class SafetyNet:
             doc, added, values=span_values(doc), self_evident_needs=self.signs.self_evident
         )
         return doc
+
+    def _where_a_child_is_named(self, doc: Doc, columns, found: list[tuple[int, int, int]]):
+        """``found`` without the child-safety signs of notes (of a packed doc) that name no
+        child: an adult's injuries are no child-maltreatment indicator."""
+        signs = self.signs.signs
+        if not any(signs[index].need == CHILD_NEED for index, _, _ in found):
+            return found
+        notes = note_start_tokens(doc) or [0]
+        named = {bisect_right(notes, t) - 1 for t in columns.where_lower(self._child_words)}
+        return [
+            (index, start, end)
+            for index, start, end in found
+            if signs[index].need != CHILD_NEED or bisect_right(notes, start) - 1 in named
+        ]
 
     def _near_matches(self, columns, starts: list[int]) -> list[tuple[int, int, int]]:
         """Near rules: every group has a word within ``window`` tokens, in one sentence."""

@@ -140,3 +140,25 @@ def test_a_broken_signs_file_names_the_entry(tmp_path, content, message):
 def test_overdose_self_injury_and_jumping_told_as_acts_are_warning_signs(extractor, text):
     needs = {n["need"]: n for n in extractor.extract(text)}
     assert needs["suicide_risk"]["status"] == "present"
+
+
+def test_child_maltreatment_signs_count_only_in_a_note_that_names_a_child(extractor):
+    """An adult's injury is no child-maltreatment indicator; packed with a note about a
+    child, each note keeps its own reading."""
+    adult = "ED SW consult. 29F, orbital fx. Boyfriend hit her w/ closed fist."
+    child = "Teacher reports the student came in with a black eye; dad hit him w/ closed fist."
+
+    def child_signs(needs):
+        return [
+            m
+            for n in needs
+            if n["need"] == "child_safety"
+            for m in n["mentions"]
+            if m["source"] == "safety_net"
+        ]
+
+    alone = [extractor.extract(t, mentions=True) for t in (adult, child)]
+    packed = list(extractor.extract_many([adult, child], mentions=True))
+    assert packed == alone
+    assert not child_signs(alone[0])
+    assert child_signs(alone[1])

@@ -11,6 +11,7 @@ from expand import phrases
 from lookalikes import LOOKALIKES
 
 ALL = signs_suicide.SIGNS + signs_ipv.SIGNS + signs_child.SIGNS
+CHILD_WORDS = signs_child.CHILD_WORDS
 
 
 def q(s, flow=False):
@@ -81,6 +82,13 @@ def main(target: Path | None = None):
     for l in phrases(*LOOKALIKES):
         if set(re.findall(r"[a-z0-9]+(?:['\u2019][a-z0-9]+)*", l)) & vocab:
             out.append(f"  - {q(l)}")
+    out.append(
+        "# child_safety signs count only in a note that names a child: an adult's injuries, or a"
+    )
+    out.append(
+        "# caregiver's positive drug screen, in a note about adults only, is no child-maltreatment sign."
+    )
+    out.append("child_words: [" + ", ".join(CHILD_WORDS) + "]")
     target = target or Path(__file__).resolve().parent.parent / "safety_signs.yaml"
     target.write_text("\n".join(out) + "\n", encoding="utf-8")
 
