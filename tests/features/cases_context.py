@@ -127,6 +127,17 @@ CONTEXT_CASES: list[tuple[str, str, str, str]] = [
         "negated",
         "client",
     ),
+    # a fear of what will happen, and a service kept for "if needed", are hypothetical
+    (
+        "Afraid she'll lose the job if she is out more than 3 days.",
+        "employment",
+        "hypothetical",
+        "client",
+    ),
+    ("Shelter w/ kids if needed.", "homelessness", "hypothetical", "client"),
+    ("Legal aid referral ready in case he files.", "legal", "hypothetical", "client"),
+    # ... but what a discharge "will need" is needed now
+    ("Will need hospital bed, wheelchair, HH PT/OT.", "medical_care", "present", "client"),
     # hypothetical
     ("If the plant closes she will lose her job.", "employment", "hypothetical", "client"),
     ("May need shelter in January.", "homelessness", "hypothetical", "client"),
