@@ -10,7 +10,8 @@ For each need:
   for the client;
 * else, for a safety need, when a warning sign of the safety net reads as present for the
   client (ConText finds no denial, past or other person), or a classifier mention reaches
-  the lower ``active_possible`` bar, the need is returned present for the client with
+  the lower ``active_possible`` bar (the ``active`` bar where a lexicon phrase reads the
+  need as denied: "Denies SI"), the need is returned present for the client with
   confidence ``possible``: missing a safety need costs more than a supervisor's look at a
   false alarm;
 * else the best rule reading that is not active (denied, past, hypothetical, someone
@@ -118,6 +119,14 @@ class Bars:
     active_possible: float = 0.5
 
 
+def _denied(confident: list[Candidate]) -> bool:
+    """Whether a lexicon phrase reads the need as denied by the client ("Denies SI")."""
+    return any(
+        c.source == "lexicon" and c.status == "negated" and c.experiencer == "client"
+        for c in confident
+    )
+
+
 def choose(candidates: Iterable[Candidate], *, bars: Bars, safety: bool) -> Choice | None:
     """The mention that stands for one need and its confidence, or None when none counts."""
     confident, possible = [], []
@@ -140,8 +149,11 @@ def choose(candidates: Iterable[Candidate], *, bars: Bars, safety: bool) -> Choi
     if safety:
         # a warning sign ConText reads as present for the client, whatever the refiner
         # says, or a classifier mention the refiner rates above the lower bar: a person
-        # should look
-        pool = [c for c in kept if c.p_active >= bars.active_possible]
+        # should look. Where the note denies the need in so many words ("Denies SI"), the
+        # classifier's mention must reach the confident bar: a sentence that merely sounds
+        # like the need does not outweigh the denial (a warning sign still does)
+        bar = max(bars.active_possible, bars.active) if _denied(confident) else bars.active_possible
+        pool = [c for c in kept if c.p_active >= bar]
         pool += [c for c in possible if c.source == "safety_net" and c.rule_active]
         if pool:
             chosen = max(pool, key=lambda c: (c.p_active, rank(c)))
