@@ -127,6 +127,24 @@ CONTEXT_CASES: list[tuple[str, str, str, str]] = [
         "negated",
         "client",
     ),
+    # last year, a past season, a span of months and "at the time" date what is near them
+    ("Last winter the power was shut off for nine days.", "utilities", "historical", "client"),
+    ("Fell behind last year when she had no childcare.", "childcare", "historical", "client"),
+    (
+        "Was out of work Feb-June after the layoff, got on at the mill.",
+        "employment",
+        "historical",
+        "client",
+    ),
+    ("From June to September she had no daycare for Luz.", "childcare", "historical", "client"),
+    ("The apartment had no food at the time.", "food_insecurity", "historical", "client"),
+    # ... but a screening question's time frame does not
+    (
+        "In the last year, did you run out of food before you had money to buy more? Yes",
+        "food_insecurity",
+        "present",
+        "client",
+    ),
     # a fear of what will happen, and a service kept for "if needed", are hypothetical
     (
         "Afraid she'll lose the job if she is out more than 3 days.",
