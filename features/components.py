@@ -15,7 +15,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.strings import StringStore, hash_string
 from spacy.tokens import Doc, Span
 
-from features._checkboxes import Box, CheckboxReader
+from features._answers import FormReader
 from features._mentions import MENTION_BOUNDS_KEY as _MENTION_BOUNDS_KEY
 from features._mentions import NEEDS_SPAN_KEY, found_by
 from features._resources import STATUS_CATEGORIES, load_context_rules, load_lexicon
@@ -25,7 +25,6 @@ from features._token_patterns import (
     TokenPatterns,
     doc_columns,
     drop_columns,
-    hash_array,
 )
 
 __all__ = [
@@ -43,10 +42,6 @@ _EXPERIENCER_CATEGORIES = ("OTHER", "OTHER_SUBJECT")
 _BLOCKER = "blocker"
 #: Headings have at most this many words (see ``_sentence_features.section_headings``).
 _HEADING_TOKENS = 6
-#: How many tokens after a mention its questionnaire answer's separator may come.
-_ANSWER_REACH = 40
-#: The longest run of dots read as a form's leader between an item and its answer.
-_LONGEST_LEADER = 40
 _CATEGORY_STATUS = {
     "NEGATED": "negated",
     "HISTORICAL": "historical",
@@ -334,30 +329,7 @@ class NeedContext:
                 elif not self._patterns.add(str(i), pattern):
                     self._matcher.add(str(i), [pattern])
         self._rule_of = {hash_string(str(i)): i for i in range(len(rules.rules))}
-        # answers are compared on token hashes (ORTH for separators, LOWER for the words)
-        # dot leaders of a printed form ("Food didn't last ....... Never true") separate an
-        # item from its answer too; three dots are an ellipsis in prose, not a leader
-        leaders = ["." * n for n in range(4, _LONGEST_LEADER + 1)]
-        self._separators = frozenset(hash_string(s) for s in (*rules.answer_separators, *leaders))
-        self._semicolon = hash_string(";")
-        self._question = hash_string("?")
-        self._dashes = frozenset(hash_string(d) for d in ("-", "–", "—", "--"))
-        self._answer_marks = hash_array([*self._separators, self._semicolon])
-        self._boxes = CheckboxReader()
-        self._box_marks = hash_array(self._boxes.marks)
-        answers = [
-            (tuple(t.lower for t in nlp.make_doc(" ".join(a))), "present")
-            for a in rules.affirmative_answers
-        ] + [
-            (tuple(t.lower for t in nlp.make_doc(" ".join(a))), "negated")
-            for a in rules.negative_answers
-        ]
-        answers.sort(key=lambda item: -len(item[0]))  # the longest answer that fits wins
-        # answers by their first word, each list in that order
-        self._answers: dict[int, list[tuple[tuple[int, ...], str]]] = {}
-        for words, status in answers:
-            if words:
-                self._answers.setdefault(words[0], []).append((words, status))
+        self._forms = FormReader(nlp, rules)
 
     def __call__(self, doc: Doc) -> Doc:
         columns = doc_columns(doc)
@@ -385,14 +357,9 @@ class NeedContext:
         )
         # "no PCP" carries its own polarity: a negation outside it does not flip it back
         self_negated = {t.inside for t in triggers if t.inside and t.category == "NEGATED"}
-        # a questionnaire answer after the mention, before a semicolon or the end of the
-        # sentence, decides its status ("food ran out: often true"; an item may name several
-        # needs); marks are the offsets of separators and semicolons
-        marks = columns.where_orth(self._answer_marks) if self._separators else []
-        box_sentences = {
-            bisect_right(sent_starts, t) - 1 for t in columns.where_orth(self._box_marks)
-        }
-        sentence_boxes: dict[int, tuple[list[Box], bool]] = {}
+        # a questionnaire answer after the mention, or a form's box beside it, decides its
+        # status ("food ran out: often true", "[ ] Child care")
+        forms = self._forms.in_doc(columns, sent_starts, sent_bounds)
         # a trigger acts, and a terminator stops one, only within its sentence
         by_sentence: dict[int, tuple[list[_Trigger], list[_Terminator]]] = {}
         for item in (*triggers, *terminators):
@@ -430,41 +397,16 @@ class NeedContext:
             if status_trigger is not None:
                 overlaps = status_trigger.end > start
                 status = self._combine(status, status_trigger.category, overlaps=overlaps)
-            boxes, follow = [], False
-            if i in box_sentences:
-                if i not in sentence_boxes:
-                    found_boxes = self._boxes.boxes(columns, sent_starts[i], sent_bounds[i])
-                    sentence_boxes[i] = (
-                        found_boxes,
-                        self._boxes.boxes_follow_items(columns, found_boxes, sent_bounds[i]),
-                    )
-                boxes, follow = sentence_boxes[i]
-            box = self._item_box(marks, boxes, follow, start, end)
-            answer = answer_mark = None
-            if box is None:
-                answer, answer_mark = self._answer_after(
-                    columns,
-                    marks,
-                    end,
-                    min(sent_bounds[i], end + _ANSWER_REACH),
-                    next_other,
-                    boxes,
-                    follow,
-                )
-            if answer is not None:
-                status = answer
-            elif box is not None:  # a form's box beside the item: ticked or empty
-                status = "present" if box.ticked else "negated"
+            decided = forms.status(i, start, end, next_other)
+            if decided is not None:
+                status = decided[0]
             values.set(chars, "status", status)
             values.set(chars, "experiencer", "client" if other_trigger is None else "other")
             modifiers = tuple(
                 (t.category, t.start, t.end) for t in (status_trigger, other_trigger) if t
             )
-            if answer is not None:  # the questionnaire answer that decided the status
-                modifiers += ((f"ANSWER_{answer.upper()}", answer_mark, answer_mark + 1),)
-            elif box is not None:
-                kind = "CHECKBOX_TICKED" if box.ticked else "CHECKBOX_EMPTY"
-                modifiers += ((kind, box.start, box.end),)
+            if decided is not None:  # the answer or the box that decided the status
+                modifiers += (decided[1],)
             values.set(chars, "modifiers", modifiers)
         return doc
 
@@ -586,73 +528,6 @@ class NeedContext:
             ):
                 best, best_distance = t, distance
         return best
-
-    def _item_box(
-        self, marks: list[int], boxes: list[Box], follow: bool, start: int, end: int
-    ) -> Box | None:
-        """The box of the form item a mention names; not a box after a separator that
-        follows the mention ("Food didn't last: Often true [ ] Never true [x]": those
-        boxes choose the item's answer)."""
-        box = self._boxes.item_box(boxes, follow, start, end) if boxes else None
-        if box is not None and follow:
-            k = bisect_left(marks, end)
-            if k < len(marks) and marks[k] < box.start:
-                return None
-        return box
-
-    def _answer_after(
-        self,
-        columns: DocColumns,
-        marks: list[int],
-        end: int,
-        limit: int,
-        next_other: int,
-        boxes: list[Box],
-        follow: bool,
-    ) -> tuple[str | None, int | None]:
-        """The status the questionnaire answer after a mention gives and its separator:
-        the first answer after the mention, before a semicolon, ``limit`` and the next
-        mention of another need ("Utilities - threatened to shut off: No"); but the answer
-        to a question the mention is part of may come after other needs ("unable to get
-        food, utilities, child care? No")."""
-        k = bisect_left(marks, end)
-        asked = False
-        while k < len(marks) and marks[k] < limit and columns.orth[marks[k]] != self._semicolon:
-            question = columns.orth[marks[k]] == self._question
-            if marks[k] >= next_other and (asked or not question):
-                break
-            answer = self._answer(columns, marks[k], boxes, follow, limit)
-            if answer is not None:
-                return answer, marks[k]
-            asked = asked or question
-            k += 1
-        return None, None
-
-    def _answer(
-        self, columns: DocColumns, mark: int, boxes: list[Box], follow: bool, limit: int
-    ) -> str | None:
-        """The status the questionnaire answer after the separator at ``mark`` gives (the
-        option a ticked box chooses, where boxes follow it), or None (a semicolon there:
-        the item ends before any answer)."""
-        if columns.orth[mark] == self._semicolon:
-            return None
-        lower, is_space = columns.lower, columns.is_space
-        # after a dash the answer must end the item: "Passive SI - ... - no plan" and
-        # "Transportation - no car" are no answers, "Housing - no" is one
-        dash = columns.orth[mark] in self._dashes
-        if boxes:
-            option = self._boxes.chosen_option(boxes, follow, mark, limit)
-            if option is not None:
-                mark, dash = option - 1, False
-        at = [i for i in range(mark + 1, min(mark + 7, len(lower))) if not is_space[i]]
-        following = [lower[i] for i in at]
-        for words, status in self._answers.get(following[0], ()) if following else ():
-            if tuple(following[: len(words)]) == words:
-                after = at[len(words)] if len(at) > len(words) else limit
-                if dash and after < limit and columns.flag("IS_ALPHA", after):
-                    continue
-                return status
-        return None
 
 
 @Language.factory(
