@@ -34,6 +34,8 @@ __all__ = [
 
 CALIBRATION_METRICS = ("auc", "brier", "ece", "calibration_intercept", "calibration_slope")
 _EPS = 1e-6
+#: Where the recalibration's intercept and slope stop on a separable (bootstrap) sample.
+_MAX_COEFFICIENT = 50.0
 
 
 def probability_cells(probability: np.ndarray, max_cells: int) -> np.ndarray:
@@ -76,7 +78,7 @@ def _logistic_recalibration(
     a, b = np.zeros(lead), np.ones(lead)
     for _ in range(iterations):
         eta = a[..., None, None] + b[..., None, None] * x
-        mu = 1.0 / (1.0 + np.exp(-eta))
+        mu = 0.5 * (1.0 + np.tanh(0.5 * eta))  # the logistic function, without overflow
         w = counts * mu * (1 - mu)
         r = counts * (y - mu)
         g0, g1 = r.sum((-2, -1)), (r * x).sum((-2, -1))
@@ -85,8 +87,13 @@ def _logistic_recalibration(
         with np.errstate(invalid="ignore", divide="ignore"):
             da = (h11 * g0 - h01 * g1) / det
             db = (h00 * g1 - h01 * g0) / det
-        a, b = a + np.nan_to_num(da), b + np.nan_to_num(db)
-        if np.nanmax(np.abs(np.concatenate([np.ravel(da), np.ravel(db)]))) < 1e-8:
+        # a separable sample has no finite estimate: the coefficients stop at a bound
+        # that already means "as steep as it gets" rather than overflow
+        # (a step of 0/0, where every case is in one cell, is no step)
+        da, db = np.nan_to_num(da), np.nan_to_num(db)
+        a = np.clip(a + da, -_MAX_COEFFICIENT, _MAX_COEFFICIENT)
+        b = np.clip(b + db, -_MAX_COEFFICIENT, _MAX_COEFFICIENT)
+        if np.max(np.abs(np.concatenate([np.ravel(da), np.ravel(db)]))) < 1e-8:
             break
     return a, b
 

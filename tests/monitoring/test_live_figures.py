@@ -138,3 +138,22 @@ def test_monitor_names_an_unsupported_database_url(monitor_env):
     result = CliRunner().invoke(app, ["monitor", "--database-url", "mysql://host/db"])
     assert result.exit_code == 2
     assert "--database-url" in result.output
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        [[[10.0, 0.0], [0.0, 10.0]]],  # separable: low scores only non-events, high only events
+        [[[0.0, 5.0], [0.0, 5.0]]],  # every case in one cell: the slope is not identified
+    ],
+)
+def test_recalibration_of_a_degenerate_bootstrap_sample_stays_finite(counts):
+    """A small group's bootstrap sample can hold no finite estimate; Newton's steps must
+    stop at the bound rather than overflow (the monitor failed on such a sample)."""
+    from monitoring.live_figures import _logistic_recalibration
+
+    mean = np.array([[0.2, 0.8], [0.2, 0.8]])
+    with np.errstate(all="raise"):
+        intercept, slope = _logistic_recalibration(np.array(counts), mean)
+    assert np.isfinite(intercept).all()
+    assert np.isfinite(slope).all()
