@@ -157,7 +157,7 @@ def section_headings(doc: Doc, columns: DocColumns) -> list[Section]:
     note_starts = set(note_start_tokens(doc))
     sections: list[Section] = []
     current: tuple[int, ...] = ()
-    for first, last in _lines(columns, starts, bounds, note_starts):
+    for first, last in _lines(columns, bounds, note_starts):
         if starts[first] in note_starts:
             current = ()
         words = [i for i in range(starts[first], bounds[last]) if not columns.is_space[i]]
@@ -179,9 +179,9 @@ def section_headings(doc: Doc, columns: DocColumns) -> list[Section]:
     return sections
 
 
-def _lines(columns: DocColumns, starts, bounds, note_starts: set[int]):
+def _lines(columns: DocColumns, bounds: list[int], note_starts: set[int]):
     """``(first, last)`` sentence indices of each line: sentences up to one that ends at a
-    line break, the doc's end or before a note of a packed doc."""
+    line break, the doc's end (the last bound) or before a note of a packed doc."""
     first = 0
     for k, end in enumerate(bounds):
         ends_line = (
@@ -192,8 +192,6 @@ def _lines(columns: DocColumns, starts, bounds, note_starts: set[int]):
         if ends_line:
             yield first, k
             first = k + 1
-    if first < len(bounds):
-        yield first, len(bounds) - 1
 
 
 def note_start_tokens(doc: Doc) -> list[int]:
