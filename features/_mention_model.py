@@ -38,9 +38,9 @@ def phrase_key(need: str, text: str) -> tuple[str, str]:
 
 
 def weak_reading(reading: Reading, drop_below: float) -> bool:
-    """Whether a weak lexicon phrase the rules read as a present need counts: unless the
-    refiner is sure (``p_need < drop_below``) it names no need here. Its status and
-    experiencer stay the rules'."""
+    """Whether a weak lexicon phrase the rules read as a present need counts: not where the
+    refiner doubts it names a need here (``p_need < drop_below``, a bar chosen by
+    cross-validation). Its status and experiencer stay the rules'."""
     return reading.p_need >= drop_below
 
 

@@ -207,7 +207,7 @@ class NeedsExtractor:
                 status, experiencer = rule_reading
                 if reading is not None and how is None:  # a weak phrase of the lexicon
                     if not weak_reading(reading, self._weak_drop_below):
-                        continue  # the refiner is sure it names no need here
+                        continue  # the refiner doubts it names a need here
                     reading, basis = None, "a phrase of the needs lexicon, a need in its context"
                 if reading is not None:
                     status, experiencer = reading.status, reading.experiencer

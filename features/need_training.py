@@ -34,7 +34,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -82,8 +82,11 @@ class RefinerSettings(BaseModel):
         "drop it (0: none is); chosen by CV",
     )
     weak_min_mentions: int = Field(default=8, ge=1, description="notes a weak phrase is in")
-    weak_drop_below: float = Field(
-        default=0.25, ge=0, le=1, description="drop a weak phrase under this P(need)"
+    weak_drop_below: list[Annotated[float, Field(ge=0, le=1)]] = Field(
+        default=[0.25],
+        min_length=1,
+        description="drop a weak phrase where the refiner's P(need) is under this bar; "
+        "chosen by CV",
     )
 
 
@@ -362,7 +365,7 @@ def _rule_active_phrase(c: Candidate) -> bool:
 
 
 def _with_weak_phrases(
-    records, groups: np.ndarray, found, read, below: float, config
+    records, groups: np.ndarray, found, read, below: float, drop_below: float, config
 ) -> list[list[Candidate]]:
     """``read``, where a lexicon mention keeps the rules' reading (``found``'s), and one of a
     phrase weak on the notes of the other writers, read by the rules as present for the
@@ -381,10 +384,20 @@ def _with_weak_phrases(
                 elif (
                     not _rule_active_phrase(rules)
                     or phrase_key(rules.need, rules.evidence) not in weak
-                    or weak_reading(refined.reading, config.refiner.weak_drop_below)
+                    or weak_reading(refined.reading, drop_below)
                 ):
                     result[n].append(rules)
     return result
+
+
+def _weak_settings(refiner: RefinerSettings) -> list[tuple[float, float]]:
+    """The (weak-phrase precision, drop bar) pairs cross-validation compares; with no weak
+    phrases (precision 0) the drop bar means nothing and is tried once."""
+    return [
+        (below, drop_below)
+        for below in refiner.weak_precision
+        for drop_below in (refiner.weak_drop_below if below else refiner.weak_drop_below[:1])
+    ]
 
 
 def _read(candidate: Candidate, reading) -> Candidate:
@@ -530,17 +543,22 @@ def train_need_model(
         found = _candidates_out_of_fold(records, groups, data, candidate, config, progress)
         for strength in config.refiner.C:
             read_all = _read_out_of_fold(records, groups, found, strength, config)
-            for below in config.refiner.weak_precision:
-                read = _with_weak_phrases(records, groups, found, read_all, below, config)
+            for below, drop_below in _weak_settings(config.refiner):
+                read = _with_weak_phrases(
+                    records, groups, found, read_all, below, drop_below, config
+                )
                 bars = _best_bars(records, read, config.active_grid, config, vary="active")
                 evaluation = evaluate_extractions(records, _resolved(read, bars))
                 name = f"{candidate.name}; refiner C={strength}; weak phrases below {below}"
+                if below:
+                    name += f", dropped under P(need) {drop_below}"
                 summary = {"candidate": name, **evaluation.summary()}
                 report.candidates.append(summary)
                 progress(f"{name}: cross-validated F1 {evaluation.micro['f1']:.3f}")
                 if best is None or summary["f1"] > best[0]["f1"]:
-                    best = (summary, candidate, strength, below, data, found, read, bars)
-    summary, candidate, strength, below, data, found, read, bars = best
+                    weak = (below, drop_below)
+                    best = (summary, candidate, strength, weak, data, found, read, bars)
+    summary, candidate, strength, (below, drop_below), data, found, read, bars = best
     report.chosen = summary["candidate"]
     report.bars = {need: asdict(bar) for need, bar in bars.items()}
     progress("comparing the parts")
@@ -570,7 +588,7 @@ def train_need_model(
         | {
             "bars": {need: asdict(bar) for need, bar in bars.items()},
             "weak_precision": below,
-            "weak_drop_below": config.refiner.weak_drop_below,
+            "weak_drop_below": drop_below,
             "weak_phrases": sorted([need, phrase] for need, phrase in weak),
         },
     ).save(refiner_output)

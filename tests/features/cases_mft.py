@@ -25,6 +25,7 @@ MFT_CASES: dict[str, list[str]] = {
         "Within the past 12 months the food we bought just didn't last: often true",
         "Cl uses the food pantry weekly, not enough to eat.",
         "Baby's formula runs out before the end of the month; ran out of formula twice.",
+        "No money for food until the 1st.",
     ],
     "financial_strain": [
         "Client has no income since benefits were cut.",

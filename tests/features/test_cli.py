@@ -40,7 +40,7 @@ def test_extract_file_to_file(runner, tmp_path, extractor):
 
 
 def test_extract_stdin_to_stdout_with_mentions(runner, extractor):
-    data = json.dumps({"id": "x", "text": "No heat. Heat shut off."}) + "\n"
+    data = json.dumps({"id": "x", "text": "Heat shut off. Electric shut off too."}) + "\n"
     result = runner.invoke(app, ["extract", "-", "-o", "-", "--mentions"], input=data)
     assert result.exit_code == 0
     (row,) = _lines(result.stdout)

@@ -199,3 +199,12 @@ def test_retraining_on_the_corpus_reproduces_the_shipped_models(tmp_path):
     refiner_again = load_mention_model(tmp_path / "r.npz")
     assert np.allclose(refiner.status_weights, refiner_again.status_weights, atol=1e-3)
     assert refiner.header["bars"] == refiner_again.header["bars"]
+
+
+def test_cross_validation_tries_each_drop_bar_only_where_there_are_weak_phrases():
+    from features.need_training import RefinerSettings, _weak_settings
+
+    refiner = RefinerSettings(C=[1.0], weak_precision=[0.0, 0.9], weak_drop_below=[0.25, 0.8])
+    assert _weak_settings(refiner) == [(0.0, 0.25), (0.9, 0.25), (0.9, 0.8)]
+    with pytest.raises(ValueError, match="weak_drop_below"):
+        RefinerSettings(C=[1.0], weak_drop_below=[1.5])
