@@ -556,8 +556,8 @@ def train_need_model(
                 report.candidates.append(summary)
                 progress(f"{name}: cross-validated F1 {evaluation.micro['f1']:.3f}")
                 if best is None or summary["f1"] > best[0]["f1"]:
-                    weak = (below, drop_below)
-                    best = (summary, candidate, strength, weak, data, found, read, bars)
+                    chosen = (below, drop_below)
+                    best = (summary, candidate, strength, chosen, data, found, read, bars)
     summary, candidate, strength, (below, drop_below), data, found, read, bars = best
     report.chosen = summary["candidate"]
     report.bars = {need: asdict(bar) for need, bar in bars.items()}
