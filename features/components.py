@@ -399,7 +399,8 @@ class NeedContext:
                 status = self._combine(status, status_trigger.category, overlaps=overlaps)
             decided = forms.status(i, start, end, next_other)
             if decided is not None:
-                status = decided[0]
+                lexical = values.get(chars, "lexical_status")
+                status = self._answered(lexical == status == "negated", *decided)
             values.set(chars, "status", status)
             values.set(chars, "experiencer", "client" if other_trigger is None else "other")
             modifiers = tuple(
@@ -409,6 +410,19 @@ class NeedContext:
                 modifiers += (decided[1],)
             values.set(chars, "modifiers", modifiers)
         return doc
+
+    @staticmethod
+    def _answered(reverse_worded: bool, answered: str, modifier: tuple[str, int, int]) -> str:
+        """The status an answer gives a mention. An item whose phrase states the need's
+        absence, with no trigger turning it round, is worded the other way: "Safe at home?
+        Yes" denies violence and "Do you feel safe at home? No" affirms it (as in HITS and
+        PRAPARE). A box ticked beside such an item denies the need; an empty one says
+        nothing more than the item."""
+        if not reverse_worded:
+            return answered
+        if modifier[0].startswith("ANSWER_"):
+            return "present" if answered == "negated" else "negated"
+        return "negated"
 
     @staticmethod
     def _combine(lexical_status: str, category: str, *, overlaps: bool) -> str:

@@ -15,6 +15,17 @@ CONTEXT_CASES: list[tuple[str, str, str, str]] = [
     ("Are you worried about losing your housing? No", "housing_instability", "negated", "client"),
     ("Rent is current and utilities are paid.", "housing_instability", "negated", "client"),
     ("Medicaid active.", "health_insurance", "negated", "client"),
+    ("DV screen neg.", "interpersonal_violence", "negated", "client"),
+    ("Says she is current on her utilities.", "utilities", "negated", "client"),
+    # a reverse-worded item: the answer to "safe?" denies or affirms violence
+    ("Do you feel safe at home? No", "interpersonal_violence", "present", "client"),
+    ("Feels safe at home: yes", "interpersonal_violence", "negated", "client"),
+    (
+        "Do you feel physically and emotionally safe where you live? Yes",
+        "interpersonal_violence",
+        "negated",
+        "client",
+    ),
     # negation scope ends at "but" and does not reach a need stated after it
     ("Denies SI but reports feeling hopeless.", "mental_health", "present", "client"),
     ("No DV concerns, but is 2 months behind on rent.", "housing_instability", "present", "client"),
@@ -37,6 +48,10 @@ CONTEXT_CASES: list[tuple[str, str, str, str]] = [
         "client",
     ),
     ("Sober since 2015.", "substance_use", "historical", "client"),
+    # time in recovery dates the use; a relapse after it is use now
+    ("Five yrs sober from alcohol, sees sponsor weekly.", "substance_use", "historical", "client"),
+    ("Has been clean from heroin since his son was born.", "substance_use", "historical", "client"),
+    ("Relapsed on heroin last week after 9 months clean.", "substance_use", "present", "client"),
     ("Was homeless in 2018, housed since.", "homelessness", "historical", "client"),
     ("Client is no longer homeless.", "homelessness", "historical", "client"),
     # a bare past year or span of years dates the mention beside it

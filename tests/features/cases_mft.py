@@ -26,6 +26,7 @@ MFT_CASES: dict[str, list[str]] = {
         "Cl uses the food pantry weekly, not enough to eat.",
         "Baby's formula runs out before the end of the month; ran out of formula twice.",
         "No money for food until the 1st.",
+        "She does not have enough food for the kids this week.",
     ],
     "financial_strain": [
         "Client has no income since benefits were cut.",
@@ -51,6 +52,7 @@ MFT_CASES: dict[str, list[str]] = {
         "Pt's license suspended, cannot drive to work.",
         "Needs bus pass to get to appointments.",
         "Car broke down, no way to get to the job site.",
+        "Lack of reliable transportation makes her miss dialysis.",
     ],
     "health_insurance": [
         "Client is uninsured.",
