@@ -44,6 +44,7 @@ class NeedLexicon:
     phrases: dict[str, tuple[str, ...]]
     patterns: tuple[tuple[str, list[dict[str, Any]]], ...] = ()
     ignore_inside: tuple[str, ...] = ()
+    ignore_patterns: tuple[list[dict[str, Any]], ...] = ()
     self_evident: bool = False
     self_evident_phrases: tuple[str, ...] = ()
 
@@ -124,11 +125,17 @@ def load_lexicon(path: str | Path | None = None) -> dict[str, NeedLexicon]:
             if not isinstance(item.get("pattern"), list) or not item["pattern"]:
                 raise ResourceError(f"{file}: {where}.pattern must be a non-empty token list")
             patterns.append((item["status"], item["pattern"]))
+        ignore_patterns = entry.get("ignore_patterns") or []
+        for i, item in enumerate(ignore_patterns):
+            if not isinstance(item, list) or not item or not all(isinstance(t, dict) for t in item):
+                where = f"needs.{need}.ignore_patterns[{i}]"
+                raise ResourceError(f"{file}: {where} must be a non-empty token list")
         lexicon[need] = NeedLexicon(
             need=need,
             phrases=phrases,
             patterns=tuple(patterns),
             ignore_inside=_strings(file, f"needs.{need}.ignore_inside", entry.get("ignore_inside")),
+            ignore_patterns=tuple(ignore_patterns),
             self_evident=bool(entry.get("self_evident", False)),
             self_evident_phrases=_strings(
                 file, f"needs.{need}.self_evident_phrases", entry.get("self_evident_phrases")

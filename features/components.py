@@ -139,13 +139,21 @@ class NeedMatcher:
                     f"{need}|present|self", _phrase_docs(nlp, entry.self_evident_phrases)
                 )
             for i, (status, pattern) in enumerate(entry.patterns):
-                sequences = _expand_pattern(pattern)
-                if sequences is not None:
-                    self._phrases.add(f"{need}|{status}|", _word_docs(nlp, sequences))
-                elif not self._patterns.add(f"{need}|{status}|#{i}", pattern):
-                    self._matcher.add(f"{need}|{status}|#{i}", [pattern])
+                self._add_pattern(nlp, f"{need}|{status}|", f"#{i}", pattern)
             if entry.ignore_inside:  # look-alikes that contain a mention of the need
                 self._phrases.add(f"{need}|{_BLOCKER}|", _phrase_docs(nlp, entry.ignore_inside))
+            for i, pattern in enumerate(entry.ignore_patterns):
+                self._add_pattern(nlp, f"{need}|{_BLOCKER}|", f"#{i}", pattern)
+
+    def _add_pattern(self, nlp: Language, key: str, number: str, pattern: list[dict]) -> None:
+        """A token pattern under ``key`` (``need|status|``): as phrases when it expands to a
+        few word sequences, else to the fast token patterns or, failing those, the Matcher
+        (numbered, so that each keeps its own key)."""
+        sequences = _expand_pattern(pattern)
+        if sequences is not None:
+            self._phrases.add(key, _word_docs(nlp, sequences))
+        elif not self._patterns.add(key + number, pattern):
+            self._matcher.add(key + number, [pattern])
 
     def _parse_key(self, strings: StringStore, key: int | str) -> tuple[str, str, bool]:
         """(need, status, self-evident) of a match key ``need|status|flag``, or its hash."""

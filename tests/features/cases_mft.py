@@ -95,6 +95,7 @@ MFT_CASES: dict[str, list[str]] = {
     "child_safety": [
         "School reports the 6 yo is often left home alone overnight.",
         "Teacher noticed bruises on the child, child says dad hits him with a belt.",
+        "PE teacher saw fingertip-shaped bruises on the student's upper arms.",
         "Toddler found unsupervised in the parking lot.",
         "Concern for neglect: kids are hungry and unbathed.",
     ],

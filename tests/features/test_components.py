@@ -115,6 +115,28 @@ def test_ignore_inside_blocks_look_alike_mentions(extractor):
     assert "mental_health" not in labels
 
 
+def test_ignore_patterns_give_a_childs_injury_to_child_safety():
+    # a look-alike written as a token pattern: the lexicon reads bruises seen on a student
+    # as a child's injury, not partner violence; on the mother they stay partner violence
+    nlp = build_pipeline(classifier=False, safety_net=False, refiner=False)
+
+    def labels(text: str) -> set[str]:
+        doc = nlp(text)
+        return {s.label_ for s in doc.spans[NEEDS_SPAN_KEY]}
+
+    assert labels("Nurse observed bruises on student's (7M) upper arms.") == {"child_safety"}
+    assert labels("Nurse observed bruises on her upper arms.") == {"interpersonal_violence"}
+
+
+def test_malformed_ignore_pattern_is_a_clear_error(tmp_path):
+    bad = tmp_path / "lexicon.yaml"
+    entries = {need: {"present": ["x" + need]} for need in NEEDS}
+    entries["legal"]["ignore_patterns"] = [["court"]]
+    bad.write_text(yaml.safe_dump({"needs": entries}))
+    with pytest.raises(ResourceError, match=r"legal\.ignore_patterns\[0\]"):
+        load_lexicon(bad)
+
+
 def test_line_breaks_end_sentences_but_question_marks_do_not(extractor):
     doc = extractor.nlp("Presenting problem\nNo food at home? Yes\nSafety")
     sentences = [s.text.strip() for s in doc.sents]
