@@ -144,6 +144,8 @@ class FormsInDoc:
         # after a dash the answer must end the item: "Passive SI - ... - no plan" and
         # "Transportation - no car" are no answers, "Housing - no" is one
         dash = columns.orth[mark] in reader.dashes
+        if dash and mark + 1 >= limit:
+            return None  # a dash that ends the sentence broke it: what follows is not an answer
         if boxes:
             option = reader.boxes.chosen_option(boxes, follow, mark, limit)
             if option is not None:

@@ -409,6 +409,15 @@ class NeedContext:
             if decided is not None:
                 lexical = values.get(chars, "lexical_status")
                 status = self._answered(lexical == status == "negated", *decided)
+                # "Have you ever tried to kill yourself? Yes (2019)", "Lifetime - Yes": a
+                # yes to a question about the past says it happened then, not now
+                if (
+                    status == "present"
+                    and decided[1][0].startswith("ANSWER_")
+                    and status_trigger is not None
+                    and status_trigger.category == "HISTORICAL"
+                ):
+                    status = "historical"
             values.set(chars, "status", status)
             values.set(chars, "experiencer", "client" if other_trigger is None else "other")
             modifiers = tuple(

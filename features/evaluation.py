@@ -85,7 +85,8 @@ class NeedsEvaluation:
 
     def error_categories(self) -> dict[str, list[dict[str, Any]]]:
         """Counts of errors by kind and need, by kind and cue (how the note said the need),
-        by kind and tag, and by kind and style: what went wrong, without any note."""
+        by kind and tag, by kind and style, and by kind and the part that found the
+        prediction (source and confidence): what went wrong, without any note."""
 
         def counted(*keys: str) -> list[dict[str, Any]]:
             counts = Counter(tuple(str(e.get(k) or "-") for k in keys) for e in self.errors)
@@ -97,6 +98,7 @@ class NeedsEvaluation:
             "by_cue": sorted(counted("kind", "cue"), key=lambda c: -c["count"]),
             "by_style": sorted(counted("kind", "style"), key=lambda c: -c["count"]),
             "by_tag": [{"kind": k, "tag": t, "count": n} for (k, t), n in tags.most_common()],
+            "by_source": sorted(counted("kind", "source", "confidence"), key=lambda c: -c["count"]),
         }
 
     def redacted(self) -> dict[str, Any]:
@@ -226,6 +228,7 @@ def _evaluate(pairs: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> Needs
                         "cue": (g or {}).get("cue"),
                         "tags": list((g or {}).get("tags") or ()),
                         "confidence": (p or {}).get("confidence"),
+                        "source": (p or {}).get("source"),
                     }
                 )
     tp, fp, fn = (sum(c[i] for c in counts.values()) for i in range(3))

@@ -11,7 +11,9 @@ The rule is spaCy's ``Sentencizer`` rule, with the boundaries intake notes need:
 * a separator that stands alone between whitespace ("denies SI / uninsured / rural",
   ``sentence_break_tokens`` in ``data/context_rules.yaml``) starts a new sentence after it,
   so ConText triggers never reach across it, unless it stands inside brackets ("(better
-  off dead / hurting yourself)").
+  off dead / hurting yourself)") or, being also a questionnaire answer separator ("--"),
+  it introduces an answer that ends its item ("...isolated from those around you? --
+  Never / ..."): the answer is read with its question.
 
 ``Sentencizer`` creates a ``Token`` per token and a regex over ``doc.text`` rebuilds the
 text from every token; reading the hashes once with ``Doc.to_array`` costs a fraction of
@@ -60,9 +62,21 @@ class SentenceBounds:
     def __init__(self, nlp: Language, name: str, *, rules_path: str = "") -> None:
         self.name = name
         self._strings = nlp.vocab.strings
-        breaks = load_context_rules(rules_path or None).sentence_break_tokens
+        rules = load_context_rules(rules_path or None)
+        breaks = rules.sentence_break_tokens
         self._final_array = hash_array(hash_string(c) for c in sentence_final_chars())
         self._separator_array = hash_array(hash_string(token) for token in breaks)
+        # a separator that is also an answer separator joins an item to an answer that
+        # ends it ("...isolated from those around you? -- Never; ..."): no break there
+        self._answer_separators = frozenset(
+            hash_string(t) for t in breaks if t in rules.answer_separators
+        )
+        self._answers = frozenset(
+            tuple(hash_string(w.lower()) for w in answer)
+            for answer in (*rules.affirmative_answers, *rules.negative_answers)
+        )
+        self._answer_lengths = sorted({len(a) for a in self._answers}, reverse=True)
+        self._item_ends = frozenset(hash_string(t) for t in (";", ".", "/", "|", ","))
         self._line_break: dict[int, bool] = {}  # whitespace token hash -> holds a newline
         self._opening = hash_string("(")
         self._closing = frozenset(hash_string(t) for t in (")", "):"))
@@ -115,6 +129,7 @@ class SentenceBounds:
             quiet = (punct == 1) | (space == 1)
             ordered = sorted(starts)
             starts = (starts | openers) - _starts_from_before(ordered, openers, ends, quiet)
+        lower = array[:, 1]
         for i in where_in(orth, self._separator_array):
             alone = (i > 0 and (spaced[i - 1] or space[i - 1])) and (
                 spaced[i] or (i + 1 < n and space[i + 1])
@@ -123,9 +138,27 @@ class SentenceBounds:
                 j = i + 1
                 while j < n and space[j]:
                     j += 1
-                if j < n:
+                if j < n and not self._joins_answer(orth, lower, ends, space, i, j):
                     starts.add(j)
         return sorted(starts), ends
+
+    def _joins_answer(self, orth, lower, ends, space, i: int, j: int) -> bool:
+        """Whether the separator at ``i`` introduces, at ``j``, an answer that ends its
+        item: the answer is then read with its question, in one sentence."""
+        if int(orth[i]) not in self._answer_separators:
+            return False
+        n = len(orth)
+        for length in self._answer_lengths:
+            words = tuple(int(w) for w in lower[j : j + length])
+            if len(words) == length and words in self._answers:
+                k = j + length
+                return (
+                    k >= n
+                    or bool(ends[k])
+                    or int(orth[k]) in self._item_ends
+                    or int(orth[k]) in self._separator_array
+                )
+        return False
 
     def _in_brackets(self, orth: np.ndarray, ends: np.ndarray, i: int) -> bool:
         """Whether the separator at ``i`` stands inside brackets opened in its sentence

@@ -207,4 +207,63 @@ CONTEXT_CASES: list[tuple[str, str, str, str]] = [
     ("Hard to pay for basics: very hard", "financial_strain", "present", "client"),
     ("Hard to pay for basics: not hard at all", "financial_strain", "negated", "client"),
     ("How often do you feel lonely or isolated: rarely", "social_isolation", "negated", "client"),
+    # a yes to a question about the past dates it; a screener's window is now
+    (
+        "Suicidal behavior: Lifetime - Yes (2017, intentional overdose). Past 3 months - No",
+        "suicide_risk",
+        "historical",
+        "client",
+    ),
+    (
+        "Has she ever attempted suicide? Yes (2016, overdose).",
+        "suicide_risk",
+        "historical",
+        "client",
+    ),
+    (
+        "Past 2 wks feeling down, depressed or hopeless: More than half the days",
+        "mental_health",
+        "present",
+        "client",
+    ),
+    # instrument answers that state the need, or deny it
+    ("What is your main insurance? None/uninsured", "health_insurance", "present", "client"),
+    (
+        "Work situation: Otherwise unemployed but not seeking work (retired)",
+        "employment",
+        "negated",
+        "client",
+    ),
+    # an answer after a standing dash is read with its item; one that does not end it is not
+    (
+        "How often do you feel lonely or isolated from those around you? -- Never"
+        " / Tobacco -- Never",
+        "social_isolation",
+        "negated",
+        "client",
+    ),
+    (
+        "SI: 'sometimes I wish I would not wake up' -- no plan, no intent.",
+        "suicide_risk",
+        "present",
+        "client",
+    ),
+    # a relative's partner harms the relative
+    (
+        "Caller re sister. Sister's husband hits her when he drinks.",
+        "interpersonal_violence",
+        "present",
+        "other",
+    ),
+    # the name of a screening instrument is no finding; its answers decide
+    (
+        "Hunger Vital Sign (peds well visit)\n"
+        "Within the past 12 months we worried whether our food would run out before we got"
+        " money to buy more: Never true\n"
+        "Within the past 12 months the food we bought just didn't last and we didn't have"
+        " money to get more: Never true",
+        "food_insecurity",
+        "negated",
+        "client",
+    ),
 ]

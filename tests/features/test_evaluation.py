@@ -130,3 +130,13 @@ def test_evaluate_needs_prints_no_locked_note(tmp_path, extractor):
     assert "error categories" in result.stdout
     for secret in ("Zebulon", "truck", "chess", "L9-001"):
         assert secret not in result.stdout
+
+
+def test_error_categories_tell_which_part_made_each_error(tmp_path, extractor):
+    locked = _gold_file(tmp_path / "locked.jsonl", LOCKED_NOTES)
+    evaluation = evaluate_gold_files([locked], extractor).files[0].evaluation
+    by_source = evaluation.redacted()["error_categories"]["by_source"]
+    assert sum(c["count"] for c in by_source) == len(evaluation.errors)
+    # a spurious or wrongly read need names the part that found it; a missed one has none
+    for category in by_source:
+        assert (category["source"] == "-") == (category["kind"] == "missed")
