@@ -114,6 +114,17 @@ def _categories_table(name: str, result: NeedsEvaluation, top: int = 15) -> Tabl
     return table
 
 
+def _sources_table(name: str, result: NeedsEvaluation) -> Table:
+    table = Table(title=f"errors on {name} by the part that found the need (no notes shown)")
+    for column in ("kind", "found by", "confidence", "count"):
+        table.add_column(column)
+    for category in result.error_categories()["by_source"]:
+        table.add_row(
+            category["kind"], category["source"], category["confidence"], str(category["count"])
+        )
+    return table
+
+
 def print_report(report: NeedsReport, *, details: bool) -> None:
     """Headline figures per file and style, the gap, and details or error categories."""
     # a pipe or a file gets the whole table rather than rich's 80 columns
@@ -124,6 +135,7 @@ def print_report(report: NeedsReport, *, details: bool) -> None:
         name = Path(item.path).name
         if item.role == LOCKED_SPLIT:
             console.print(_categories_table(name, result))
+            console.print(_sources_table(name, result))
             continue
         console.print(
             f"{name}: safety-need recall {result.safety_recall:.3f}, status accuracy "

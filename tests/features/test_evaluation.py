@@ -128,6 +128,7 @@ def test_evaluate_needs_prints_no_locked_note(tmp_path, extractor):
     result = CliRunner().invoke(app, ["evaluate-needs", str(locked), "--details"])
     assert result.exit_code == 0, result.output
     assert "error categories" in result.stdout
+    assert "found by" in result.stdout  # the errors by the part that made them
     for secret in ("Zebulon", "truck", "chess", "L9-001"):
         assert secret not in result.stdout
 
