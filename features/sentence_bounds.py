@@ -138,11 +138,11 @@ class SentenceBounds:
                 j = i + 1
                 while j < n and space[j]:
                     j += 1
-                if j < n and not self._joins_answer(orth, lower, ends, space, i, j):
+                if j < n and not self._joins_answer(orth, lower, ends, i, j):
                     starts.add(j)
         return sorted(starts), ends
 
-    def _joins_answer(self, orth, lower, ends, space, i: int, j: int) -> bool:
+    def _joins_answer(self, orth, lower, ends, i: int, j: int) -> bool:
         """Whether the separator at ``i`` introduces, at ``j``, an answer that ends its
         item: the answer is then read with its question, in one sentence."""
         if int(orth[i]) not in self._answer_separators:
