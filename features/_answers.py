@@ -19,13 +19,31 @@ from spacy.strings import hash_string
 from features._checkboxes import Box, CheckboxReader
 from features._token_patterns import DocColumns, hash_array
 
-__all__ = ["FormReader", "FormsInDoc"]
+__all__ = ["FormReader", "FormsInDoc", "answers_by_first_word"]
 
 #: How many tokens after a mention its questionnaire answer's separator may come.
 _ANSWER_REACH = 40
 #: The longest run of dots read as a form's leader between an item and its answer.
 _LONGEST_LEADER = 40
 _DASHES = ("-", "–", "—", "--")
+
+
+def answers_by_first_word(nlp: Language, rules) -> dict[int, list[tuple[tuple[int, ...], str]]]:
+    """The questionnaire answers of ``rules`` as LOWER hashes of their tokens, with the status
+    each gives, by their first word; the longest first, so that the longest that fits wins."""
+    answers = [
+        (tuple(t.lower for t in nlp.make_doc(" ".join(a))), "present")
+        for a in rules.affirmative_answers
+    ] + [
+        (tuple(t.lower for t in nlp.make_doc(" ".join(a))), "negated")
+        for a in rules.negative_answers
+    ]
+    answers.sort(key=lambda item: -len(item[0]))
+    by_first: dict[int, list[tuple[tuple[int, ...], str]]] = {}
+    for words, status in answers:
+        if words:
+            by_first.setdefault(words[0], []).append((words, status))
+    return by_first
 
 
 class FormReader:
@@ -42,19 +60,7 @@ class FormReader:
         self.answer_marks = hash_array([*self.separators, self.semicolon])
         self.boxes = CheckboxReader()
         self.box_marks = hash_array(self.boxes.marks)
-        answers = [
-            (tuple(t.lower for t in nlp.make_doc(" ".join(a))), "present")
-            for a in rules.affirmative_answers
-        ] + [
-            (tuple(t.lower for t in nlp.make_doc(" ".join(a))), "negated")
-            for a in rules.negative_answers
-        ]
-        answers.sort(key=lambda item: -len(item[0]))  # the longest answer that fits wins
-        # answers by their first word, each list in that order
-        self.answers: dict[int, list[tuple[tuple[int, ...], str]]] = {}
-        for words, status in answers:
-            if words:
-                self.answers.setdefault(words[0], []).append((words, status))
+        self.answers = answers_by_first_word(nlp, rules)
 
     def in_doc(
         self, columns: DocColumns, sent_starts: list[int], sent_bounds: list[int]

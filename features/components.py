@@ -408,16 +408,10 @@ class NeedContext:
             decided = forms.status(i, start, end, next_other)
             if decided is not None:
                 lexical = values.get(chars, "lexical_status")
-                status = self._answered(lexical == status == "negated", *decided)
-                # "Have you ever tried to kill yourself? Yes (2019)", "Lifetime - Yes": a
-                # yes to a question about the past says it happened then, not now
-                if (
-                    status == "present"
-                    and decided[1][0].startswith("ANSWER_")
-                    and status_trigger is not None
-                    and status_trigger.category == "HISTORICAL"
-                ):
-                    status = "historical"
+                asks_of_the_past = (
+                    status_trigger is not None and status_trigger.category == "HISTORICAL"
+                )
+                status = self._answered(lexical == status == "negated", asks_of_the_past, *decided)
             values.set(chars, "status", status)
             values.set(chars, "experiencer", "client" if other_trigger is None else "other")
             modifiers = tuple(
@@ -429,17 +423,21 @@ class NeedContext:
         return doc
 
     @staticmethod
-    def _answered(reverse_worded: bool, answered: str, modifier: tuple[str, int, int]) -> str:
+    def _answered(
+        reverse_worded: bool, past: bool, answered: str, modifier: tuple[str, int, int]
+    ) -> str:
         """The status an answer gives a mention. An item whose phrase states the need's
         absence, with no trigger turning it round, is worded the other way: "Safe at home?
         Yes" denies violence and "Do you feel safe at home? No" affirms it (as in HITS and
         PRAPARE). A box ticked beside such an item denies the need; an empty one says
-        nothing more than the item."""
-        if not reverse_worded:
-            return answered
-        if modifier[0].startswith("ANSWER_"):
-            return "present" if answered == "negated" else "negated"
-        return "negated"
+        nothing more than the item. A yes to a question about the past (``past``: a
+        HISTORICAL trigger reaches the item, "Have you ever attempted suicide? Yes",
+        "Lifetime - Yes") says it happened then, not now."""
+        is_answer = modifier[0].startswith("ANSWER_")
+        status = answered
+        if reverse_worded:
+            status = "negated" if not is_answer or answered == "present" else "present"
+        return "historical" if past and is_answer and status == "present" else status
 
     @staticmethod
     def _combine(lexical_status: str, category: str, *, overlaps: bool) -> str:

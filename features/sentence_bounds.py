@@ -31,6 +31,7 @@ from spacy.language import Language
 from spacy.strings import hash_string
 from spacy.tokens import Doc
 
+from features._answers import answers_by_first_word
 from features._resources import load_context_rules
 from features._token_patterns import DocColumns, hash_array, keep_columns, where_in
 
@@ -71,11 +72,7 @@ class SentenceBounds:
         self._answer_separators = frozenset(
             hash_string(t) for t in breaks if t in rules.answer_separators
         )
-        self._answers = frozenset(
-            tuple(hash_string(w.lower()) for w in answer)
-            for answer in (*rules.affirmative_answers, *rules.negative_answers)
-        )
-        self._answer_lengths = sorted({len(a) for a in self._answers}, reverse=True)
+        self._answers = answers_by_first_word(nlp, rules)
         self._item_ends = frozenset(hash_string(t) for t in (";", ".", "/", "|", ","))
         self._line_break: dict[int, bool] = {}  # whitespace token hash -> holds a newline
         self._opening = hash_string("(")
@@ -148,10 +145,9 @@ class SentenceBounds:
         if int(orth[i]) not in self._answer_separators:
             return False
         n = len(orth)
-        for length in self._answer_lengths:
-            words = tuple(int(w) for w in lower[j : j + length])
-            if len(words) == length and words in self._answers:
-                k = j + length
+        for words, _ in self._answers.get(int(lower[j]), ()):
+            if tuple(int(w) for w in lower[j : j + len(words)]) == words:
+                k = j + len(words)
                 return (
                     k >= n
                     or bool(ends[k])
